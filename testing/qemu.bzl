@@ -1,0 +1,69 @@
+"""qemu_test: boots a freestanding ELF under qemu-system-x86_64 as a test.
+
+The kernel (and any modules) are built for //platforms:x86_64_none through a
+transition, so a plain `bazel test //...` builds them with the freestanding
+toolchain. QEMU is the one pinned by the @qemu repository. The verdict comes
+from testing/qemu_runner.sh: the isa-debug-exit status and the serial text.
+"""
+
+load("//platforms:transition.bzl", "to_x86_64_none")
+
+def _single_file(target):
+    files = target[DefaultInfo].files.to_list()
+    if len(files) != 1:
+        fail("%s must provide exactly one file, got %d" % (target.label, len(files)))
+    return files[0]
+
+def _qemu_test_impl(ctx):
+    kernel = _single_file(ctx.attr.kernel[0])
+    modules = [_single_file(m) for m in ctx.attr.modules]
+    qemu = ctx.file._qemu
+    runner = ctx.file._runner
+    args = [
+        "--qemu",
+        qemu.short_path,
+        "--kernel",
+        kernel.short_path,
+        "--vcpus",
+        str(ctx.attr.vcpus),
+        "--memory",
+        str(ctx.attr.memory_mb),
+        "--timeout",
+        str(ctx.attr.timeout_s),
+        "--cmdline",
+        ctx.attr.cmdline,
+    ]
+    for m in modules:
+        args += ["--module", m.short_path]
+    for e in ctx.attr.expect:
+        args += ["--expect", e]
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(
+        output = script,
+        is_executable = True,
+        content = "#!/usr/bin/env bash\nexec {runner} {args} \"$@\"\n".format(
+            runner = runner.short_path,
+            args = " ".join(["'%s'" % a.replace("'", "'\\''") for a in args]),
+        ),
+    )
+    runfiles = ctx.runfiles(files = [kernel, qemu, runner] + modules)
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+qemu_test = rule(
+    implementation = _qemu_test_impl,
+    test = True,
+    attrs = {
+        "kernel": attr.label(mandatory = True, cfg = to_x86_64_none, doc = "PVH ELF to boot"),
+        "modules": attr.label_list(cfg = to_x86_64_none, allow_files = True, doc = "files handed to the kernel as PVH modules"),
+        "vcpus": attr.int(default = 1),
+        "memory_mb": attr.int(default = 512),
+        "cmdline": attr.string(default = ""),
+        "expect": attr.string_list(doc = "extended regexes that must each match a line of the serial output"),
+        "timeout_s": attr.int(default = 120, doc = "the runner kills QEMU after this many seconds"),
+        "_qemu": attr.label(default = "@qemu//:qemu-system-x86_64", allow_single_file = True),
+        "_runner": attr.label(default = "//testing:qemu_runner.sh", allow_single_file = True),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)
