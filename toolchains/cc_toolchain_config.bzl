@@ -10,6 +10,7 @@ load(
     "flag_set",
     "tool",
     "tool_path",
+    "variable_with_value",
     "with_feature_set",
 )
 
@@ -51,8 +52,47 @@ _REPRODUCIBLE = [
     "-D__TIME__=\"redacted\"",
 ]
 
+# Bazel adds no archiver flags to a toolchain that declares the static
+# library action itself, so spell out `llvm-ar rcsD out.a objects...`.
+_ARCHIVER_FLAGS = feature(
+    name = "archiver_flags",
+    enabled = True,
+    flag_sets = [flag_set(
+        actions = [ACTION_NAMES.cpp_link_static_library],
+        flag_groups = [
+            flag_group(flags = ["rcsD"]),
+            flag_group(
+                flags = ["%{output_execpath}"],
+                expand_if_available = "output_execpath",
+            ),
+            flag_group(
+                iterate_over = "libraries_to_link",
+                expand_if_available = "libraries_to_link",
+                flag_groups = [
+                    flag_group(
+                        flags = ["%{libraries_to_link.name}"],
+                        expand_if_equal = variable_with_value(
+                            name = "libraries_to_link.type",
+                            value = "object_file",
+                        ),
+                    ),
+                    flag_group(
+                        flags = ["%{libraries_to_link.object_files}"],
+                        iterate_over = "libraries_to_link.object_files",
+                        expand_if_equal = variable_with_value(
+                            name = "libraries_to_link.type",
+                            value = "object_file_group",
+                        ),
+                    ),
+                ],
+            ),
+        ],
+    )],
+)
+
 def _common_features():
     return [
+        _ARCHIVER_FLAGS,
         _feature("reproducible", [_flags(_ALL_COMPILE, _REPRODUCIBLE)], enabled = True),
         _feature("warnings_as_errors", [_flags(_C_COMPILE + _CXX_COMPILE, ["-Werror"])], enabled = True),
         _feature("dbg", [_flags(_C_COMPILE + _CXX_COMPILE, ["-O0", "-g3"])]),
