@@ -37,6 +37,8 @@ def _qemu_test_impl(ctx):
         args += ["--module", m.short_path]
     for e in ctx.attr.expect:
         args += ["--expect", e]
+    if ctx.attr.must_fail:
+        args.append("--expect-failure")
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(
         output = script,
@@ -59,6 +61,7 @@ qemu_test = rule(
         "memory_mb": attr.int(default = 512),
         "cmdline": attr.string(default = ""),
         "expect": attr.string_list(doc = "extended regexes that must each match a line of the serial output"),
+        "must_fail": attr.bool(doc = "the kernel must report failure (isa-debug-exit 1) with the expected lines"),
         "timeout_s": attr.int(default = 120, doc = "the runner kills QEMU after this many seconds"),
         "_qemu": attr.label(default = "@qemu//:qemu-system-x86_64", allow_single_file = True),
         "_runner": attr.label(default = "//testing:qemu_runner.sh", allow_single_file = True),

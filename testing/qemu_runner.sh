@@ -3,7 +3,7 @@
 #
 # The kernel exits through isa-debug-exit (port 0xf4): writing V makes QEMU
 # exit with 2V+1, so 1 is the kernel's pass and 3 its failure. A pass also
-# needs the kernel's final "TEST: PASS" line and every --expect regex on the
+# needs the kernel's final "TEST PASS" line and every --expect regex on the
 # serial output, so a stray exit path cannot pass by accident.
 set -u
 
@@ -15,6 +15,7 @@ timeout_s=120
 cmdline=
 modules=()
 expects=()
+expect_failure=0
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--cmdline) cmdline=$2; shift 2 ;;
 	--module) modules+=("$2"); shift 2 ;;
 	--expect) expects+=("$2"); shift 2 ;;
+	--expect-failure) expect_failure=1; shift ;;
 	--) shift; extra+=("$@"); break ;;
 	*) echo "qemu_runner: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -57,12 +59,18 @@ fail() {
 	exit 1
 }
 case $rc in
-1) ;;
-3) fail "the kernel reported failure (isa-debug-exit 1) after ${elapsed}s" ;;
+1) verdict=pass ;;
+3) verdict=fail ;;
 124 | 137) fail "timed out after ${timeout_s}s: the kernel neither passed nor failed" ;;
 *) fail "QEMU exited with status $rc (not an isa-debug-exit verdict)" ;;
 esac
-grep -q '^TEST: PASS' "$log" || fail "exit status says pass but no 'TEST: PASS' line was printed"
+if [ $expect_failure = 1 ]; then
+	# A test of a failure path: the kernel must have failed, as expected.
+	[ $verdict = fail ] || fail "the kernel passed, but this test expects it to report failure"
+else
+	[ $verdict = pass ] || fail "the kernel reported failure (isa-debug-exit 1) after ${elapsed}s"
+	grep -q '^TEST PASS' "$log" || fail "exit status says pass but no 'TEST PASS' line was printed"
+fi
 for re in "${expects[@]}"; do
 	grep -Eq -- "$re" "$log" || fail "serial output has no line matching: $re"
 done

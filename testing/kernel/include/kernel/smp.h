@@ -1,0 +1,23 @@
+/*
+ * CPU table and AP bring-up with INIT-SIPI-SIPI.
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include <stdint.h>
+
+#include <kernel/layout.h>
+#include <kernel/percpu.h>
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned int nr_cpus;
+
+/* Before anything may print: gives the BSP its per-CPU block. */
+void smp_early_bsp(void);
+/* Builds the CPU table from the MADT list; the BSP becomes index 0. */
+void smp_init(const uint32_t *apic_ids, unsigned int n);
+/* Starts every AP; panics naming the missing ones after timeout_ms. */
+void smp_boot_aps(uint64_t timeout_ms);
+unsigned int smp_cpus_online(void);
+
+#endif

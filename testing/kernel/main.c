@@ -1,0 +1,83 @@
+/*
+ * Test kernel entry (from arch/pvh_entry.S): bring the machine up, start
+ * every CPU, run the test named by test= and exit QEMU with its verdict.
+ */
+#include <stdint.h>
+
+#include <kernel/acpi.h>
+#include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/idt.h>
+#include <kernel/panic.h>
+#include <kernel/pic.h>
+#include <kernel/printf.h>
+#include <kernel/pvh.h>
+#include <kernel/reloc.h>
+#include <kernel/serial.h>
+#include <kernel/smp.h>
+#include <kernel/string.h>
+#include <kernel/tests.h>
+#include <kernel/tsc.h>
+#include <kernel/x2apic.h>
+
+#define DEFAULT_SMP_TIMEOUT_MS 30000
+
+struct test {
+	const char *name;
+	int (*run)(const char *cmdline);
+};
+
+static const struct test tests[] = {
+	{ "smp", test_smp },
+	{ "ipi-pingpong", test_ipi_pingpong },
+	{ "fault", test_fault },
+};
+
+static const char *const known_options[] = {
+	"test", "rounds", "smp_timeout_ms", "cpu", NULL,
+};
+
+void kmain(uint64_t start_info_pa);
+
+void kmain(uint64_t start_info_pa)
+{
+	static uint32_t apic_ids[MAX_CPUS];
+	unsigned int bad_relocs = reloc_apply();
+	const struct test *test = NULL;
+	const char *cmdline;
+	char name[32];
+	unsigned int n;
+
+	smp_early_bsp();
+	cpu_setup();
+	serial_init();
+	idt_init();
+	idt_load();
+	printf("\ntestkernel: PVH boot\n");
+	if (bad_relocs)
+		panic("reloc: %u unsupported dynamic relocations", bad_relocs);
+
+	pvh_parse(start_info_pa);
+	pvh_print();
+	cmdline = boot_info.cmdline;
+	cmdline_check(cmdline, known_options);
+	cmdline_get_str(cmdline, "test", name, sizeof(name), "smp");
+	for (unsigned int i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!strcmp(tests[i].name, name))
+			test = &tests[i];
+	if (!test)
+		panic("unknown test '%s'", name);
+
+	pic_disable();
+	x2apic_enable();
+	tsc_calibrate();
+	n = acpi_enumerate_cpus(boot_info.rsdp_pa, apic_ids, MAX_CPUS);
+	smp_init(apic_ids, n);
+	smp_boot_aps(cmdline_get_u64(cmdline, "smp_timeout_ms",
+				     DEFAULT_SMP_TIMEOUT_MS));
+
+	printf("test: %s\n", test->name);
+	if (test->run(cmdline))
+		panic("test %s failed", test->name);
+	exit_pass();
+}
