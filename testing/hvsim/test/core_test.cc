@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: MIT
+// Host tests of hvsim's portable core: page walks, translation checks,
+// the register file, the model's transform and the injection rules.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+extern "C" {
+#include "hvsim/core.h"
+}
+
+namespace
+{
+
+constexpr uint64_t kRamBase = 0x100000;
+constexpr uint64_t kRamSize = 64 * 4096;
+alignas(4096) uint8_t ram[kRamSize];
+
+} // namespace
+
+extern "C" void *hvsim_phys(uint64_t pa, uint64_t len)
+{
+	if (pa < kRamBase || len > kRamSize || pa - kRamBase > kRamSize - len)
+		return nullptr;
+	return ram + (pa - kRamBase);
+}
+
+namespace
+{
+
+// A bump allocator of zeroed guest pages and a 4-level mapper on them.
+class GuestTables {
+    public:
+	GuestTables()
+	{
+		std::memset(ram, 0, sizeof(ram));
+		root_ = Alloc();
+	}
+	uint64_t Alloc()
+	{
+		uint64_t pa = kRamBase + next_++ * 4096;
+		EXPECT_LE(next_ * 4096, kRamSize);
+		return pa;
+	}
+	uint64_t *Entry(uint64_t table, unsigned int i)
+	{
+		return static_cast<uint64_t *>(hvsim_phys(table + 8 * i, 8));
+	}
+	// Maps a page of 4 KiB (level 3), 2 MiB (2) or 1 GiB (1).
+	uint64_t *Map(uint64_t va, uint64_t pa, uint64_t flags,
+		      unsigned int leaf_level = 3,
+		      uint64_t table_flags = HVSIM_PTE_P | HVSIM_PTE_W |
+					     HVSIM_PTE_U)
+	{
+		uint64_t table = root_;
+		for (unsigned int level = 0;; level++) {
+			unsigned int i = (va >> (39 - 9 * level)) & 511;
+			uint64_t *e = Entry(table, i);
+			if (level == leaf_level) {
+				*e = pa | flags |
+				     (level < 3 ? HVSIM_PTE_PS : 0);
+				return e;
+			}
+			if (!(*e & HVSIM_PTE_P))
+				*e = Alloc() | table_flags;
+			table = *e & HVSIM_PTE_ADDR;
+		}
+	}
+	hvsim_paging Paging() const
+	{
+		hvsim_paging pg{};
+		pg.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
+		pg.cr3 = root_;
+		pg.cr4 = X86_CR4_PAE;
+		pg.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
+		pg.maxphyaddr = 46;
+		return pg;
+	}
+	uint64_t root() const
+	{
+		return root_;
+	}
+
+    private:
+	uint64_t root_;
+	uint64_t next_ = 0;
+};
+
+constexpr uint64_t kP = HVSIM_PTE_P, kW = HVSIM_PTE_W, kU = HVSIM_PTE_U,
+		   kNX = HVSIM_PTE_NX;
+constexpr uint64_t kRead = HV_TRANSLATE_GVA_VALIDATE_READ;
+constexpr uint64_t kWrite = HV_TRANSLATE_GVA_VALIDATE_WRITE;
+constexpr uint64_t kExec = HV_TRANSLATE_GVA_VALIDATE_EXECUTE;
+constexpr uint64_t kUser = HV_TRANSLATE_GVA_USER_ACCESS;
+constexpr uint64_t kSup = HV_TRANSLATE_GVA_SUPERVISOR_ACCESS;
+
+uint32_t Translate(const hvsim_paging &pg, uint64_t va, uint64_t flags,
+		   uint64_t *gpa_page)
+{
+	*gpa_page = ~0ull;
+	return hvsim_translate(&pg, va >> 12, flags, gpa_page);
+}
+
+TEST(Translate, PresentAbsentAndOffsetsInLargePages)
+{
+	GuestTables t;
+	t.Map(0x400000, 0x12345000, kP | kW);
+	t.Map(0x40000000, 0x80000000, kP | kW, 2); // 2 MiB
+	t.Map(0x8000000000, 0xC0000000, kP, 1); // 1 GiB
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	EXPECT_EQ(Translate(pg, 0x400000, kRead | kSup, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_EQ(gpa, 0x12345u);
+	EXPECT_EQ(Translate(pg, 0x401000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	EXPECT_EQ(gpa, ~0ull) << "gpa_page is only written on success";
+	EXPECT_EQ(Translate(pg, 0x40000000 + 0x1F3000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_EQ(gpa, (0x80000000u + 0x1F3000u) >> 12);
+	EXPECT_EQ(Translate(pg, 0x8000000000 + 0x12345000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_EQ(gpa, (0xC0000000u + 0x12345000u) >> 12);
+	// Non-canonical and unmapped upper half.
+	EXPECT_EQ(hvsim_translate(&pg, 0x0000800000000ull, kRead, &gpa),
+		  HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	EXPECT_EQ(Translate(pg, 0xffff800000000000ull, kRead, &gpa),
+		  HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+}
+
+TEST(Translate, WriteProtectionDependsOnWpForSupervisor)
+{
+	GuestTables t;
+	t.Map(0x5000, 0x9000, kP | kU); // read-only user page
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	EXPECT_EQ(Translate(pg, 0x5000, kRead | kUser, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_EQ(Translate(pg, 0x5000, kWrite | kUser, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	EXPECT_EQ(Translate(pg, 0x5000, kWrite | kSup, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	pg.cr0 &= ~X86_CR0_WP;
+	EXPECT_EQ(Translate(pg, 0x5000, kWrite | kSup, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+}
+
+TEST(Translate, NxNeedsNxe)
+{
+	GuestTables t;
+	t.Map(0x6000, 0xA000, kP | kW | kNX);
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	EXPECT_EQ(Translate(pg, 0x6000, kExec | kSup, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	EXPECT_EQ(Translate(pg, 0x6000, kRead | kWrite | kSup, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	// Without EFER.NXE bit 63 is reserved.
+	pg.efer &= ~X86_EFER_NXE;
+	EXPECT_EQ(Translate(pg, 0x6000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+}
+
+TEST(Translate, UserSupervisorAndPrivilegeExempt)
+{
+	GuestTables t;
+	t.Map(0x7000, 0xB000, kP | kW); // supervisor page
+	t.Map(0x8000, 0xC000, kP | kW | kU); // user page
+	// A user leaf under a supervisor-only table is not user accessible.
+	t.Map(0x7fff00000000, 0xD000, kP | kW | kU, 3,
+	      HVSIM_PTE_P | HVSIM_PTE_W);
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	EXPECT_EQ(Translate(pg, 0x7000, kRead | kUser, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	EXPECT_EQ(Translate(pg, 0x7000,
+			    kRead | kUser | HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT,
+			    &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_EQ(Translate(pg, 0x7fff00000000, kRead | kUser, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	EXPECT_EQ(Translate(pg, 0x8000, kRead | kUser, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	// Neither flag: the CPL decides.
+	pg.cpl = 3;
+	EXPECT_EQ(Translate(pg, 0x7000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	pg.cpl = 0;
+	EXPECT_EQ(Translate(pg, 0x7000, kRead, &gpa), HV_TRANSLATE_GVA_SUCCESS);
+	// SMEP and SMAP on a user page from supervisor mode.
+	pg.cr4 |= HV_BIT64(20) | HV_BIT64(21);
+	EXPECT_EQ(Translate(pg, 0x8000, kExec | kSup, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	EXPECT_EQ(Translate(pg, 0x8000,
+			    kRead | kSup | HV_TRANSLATE_GVA_ENFORCE_SMAP, &gpa),
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	EXPECT_EQ(Translate(pg, 0x8000,
+			    kRead | kSup | HV_TRANSLATE_GVA_ENFORCE_SMAP |
+				    HV_TRANSLATE_GVA_OVERRIDE_SMAP,
+			    &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+}
+
+TEST(Translate, ReservedBits)
+{
+	GuestTables t;
+	uint64_t *pte = t.Map(0x9000, 0xE000, kP | kW);
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	*pte |= HV_BIT64(50); // above MAXPHYADDR 46
+	EXPECT_EQ(Translate(pg, 0x9000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+	// PS in a PML4 entry is reserved.
+	uint64_t *pml4e = t.Entry(t.root(), 0);
+	*pte &= ~HV_BIT64(50);
+	*pml4e |= HVSIM_PTE_PS;
+	EXPECT_EQ(Translate(pg, 0x9000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+	*pml4e &= ~HVSIM_PTE_PS;
+	// A 2 MiB page with bits 20:13 set.
+	uint64_t *pde = t.Map(0x40000000, 0x80000000, kP, 2);
+	*pde |= HV_BIT64(14);
+	EXPECT_EQ(Translate(pg, 0x40000000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+}
+
+TEST(Translate, TableOutsideRamAndPagingOff)
+{
+	GuestTables t;
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	*t.Entry(t.root(), 1) = 0x7000000000 | kP | kW; // no such RAM
+	EXPECT_EQ(Translate(pg, 0x8000000000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_GPA_UNMAPPED);
+	pg.cr0 = 0;
+	EXPECT_EQ(Translate(pg, 0x1234000, kRead, &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_EQ(gpa, 0x1234u);
+	pg = t.Paging();
+	pg.efer &= ~X86_EFER_LMA;
+	EXPECT_FALSE(hvsim_paging_supported(&pg));
+}
+
+TEST(Translate, SetPageTableBits)
+{
+	GuestTables t;
+	uint64_t *pte = t.Map(0xA000, 0xF000, kP | kW);
+	hvsim_paging pg = t.Paging();
+	uint64_t gpa;
+
+	ASSERT_EQ(Translate(pg, 0xA000, kRead, &gpa), HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_FALSE(*pte & HVSIM_PTE_A);
+	ASSERT_EQ(Translate(pg, 0xA000,
+			    kWrite | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS,
+			    &gpa),
+		  HV_TRANSLATE_GVA_SUCCESS);
+	EXPECT_TRUE(*pte & HVSIM_PTE_A);
+	EXPECT_TRUE(*pte & HVSIM_PTE_D);
+	EXPECT_TRUE(*t.Entry(t.root(), 0) & HVSIM_PTE_A);
+}
+
+struct Seen {
+	std::vector<hvsim_mapping> maps;
+};
+
+void Collect(const hvsim_mapping *m, void *arg)
+{
+	static_cast<Seen *>(arg)->maps.push_back(*m);
+}
+
+TEST(PtWalk, ListsEveryLeafWithEffectiveRights)
+{
+	GuestTables t;
+	t.Map(0xffffff8000000000ull, 0x200000, kP); // RX
+	t.Map(0xffffff8000001000ull, 0x201000, kP | kW | kNX); // RW NX
+	t.Map(0xffffff8000200000ull, 0x400000, kP | kW, 2); // W+X, 2 MiB
+	Seen seen;
+
+	EXPECT_EQ(hvsim_pt_walk(t.root(), true, Collect, &seen), 0u);
+	ASSERT_EQ(seen.maps.size(), 3u);
+	EXPECT_EQ(seen.maps[0].va, 0xffffff8000000000ull);
+	EXPECT_EQ(seen.maps[0].rights, 0u);
+	EXPECT_EQ(seen.maps[1].pa, 0x201000u);
+	EXPECT_EQ(seen.maps[1].rights, unsigned(HVSIM_MAP_W | HVSIM_MAP_NX));
+	EXPECT_EQ(seen.maps[2].size, 0x200000u);
+	EXPECT_EQ(seen.maps[2].rights, unsigned(HVSIM_MAP_W));
+}
+
+TEST(RegFile, DefaultsSetGetAndCapacity)
+{
+	static hvsim_regfile rf;
+	hv_u128 v = { 0x1234, 0 };
+
+	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_RFLAGS).low, 2u);
+	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_RIP).low, 0u);
+	EXPECT_TRUE(hvsim_regfile_set(&rf, HV_REGISTER_RIP, v));
+	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_RIP).low, 0x1234u);
+	for (uint32_t i = 0; i < HVSIM_REGFILE_MAX - 1; i++)
+		EXPECT_TRUE(hvsim_regfile_set(&rf, HV_REGISTER_XMM(0) + i, v));
+	EXPECT_FALSE(hvsim_regfile_set(&rf, HV_REGISTER_CR0, v));
+	EXPECT_TRUE(hvsim_regfile_set(&rf, HV_REGISTER_RIP, v)) << "update";
+}
+
+TEST(RegFile, Classes)
+{
+	EXPECT_EQ(hvsim_reg_classify(HV_REGISTER_RIP), HVSIM_REG_PLAIN);
+	EXPECT_EQ(hvsim_reg_classify(HV_REGISTER_MSR_MTRR_PHYS_BASE(8)),
+		  HVSIM_REG_PLAIN);
+	EXPECT_EQ(hvsim_reg_classify(HV_REGISTER_VSM_CODE_PAGE_OFFSETS),
+		  HVSIM_REG_READ_ONLY);
+	EXPECT_EQ(hvsim_reg_classify(HV_REGISTER_VP_ASSIST_PAGE),
+		  HVSIM_REG_OVERLAY);
+	EXPECT_EQ(hvsim_reg_classify(HV_REGISTER_GUEST_CRASH_CTL),
+		  HVSIM_REG_CRASH);
+	EXPECT_EQ(hvsim_reg_classify(0x00012345), HVSIM_REG_UNKNOWN);
+	EXPECT_EQ(hvsim_reg_classify(HV_REGISTER_RFLAGS + 1),
+		  HVSIM_REG_UNKNOWN);
+	EXPECT_STREQ(hvsim_reg_name(HV_REGISTER_VP_ASSIST_PAGE),
+		     "VpAssistPage");
+	EXPECT_TRUE(hvsim_overlay_value_valid(0x5000 | 1));
+	EXPECT_FALSE(hvsim_overlay_value_valid(0x5000 | 3));
+}
+
+TEST(Model, StepIsDeterministicAndReversible)
+{
+	hvsim_model_cfg cfg;
+	hvsim_model_defaults(&cfg);
+	uint64_t gprs[16], cr2 = 0xfff000, rip = 0x1000;
+	alignas(16) x86_fxsave fx{};
+	for (int i = 0; i < 16; i++)
+		gprs[i] = 0x1000u * i;
+	fx.mxcsr = 0x1f80;
+	fx.xmm[3][15] = 0xff;
+
+	for (int s = 0; s < 3; s++)
+		hvsim_model_step(&cfg, gprs, &cr2, &rip, &fx);
+	for (int i = 0; i < 16; i++)
+		EXPECT_EQ(gprs[i], 0x1000u * i + (i == 4 ? 0 : 3u * (i + 1)))
+			<< i;
+	EXPECT_EQ(cr2, 0xfff000u + 3 * HVSIM_MODEL_CR2_STEP);
+	EXPECT_EQ(rip, 0x1000u + 3 * HVSIM_MODEL_RIP_STEP);
+	EXPECT_EQ(fx.xmm[0][0], 3);
+	EXPECT_EQ(fx.xmm[3][15], 2); // wraps
+	EXPECT_EQ(fx.mxcsr, 0x1f80u);
+}
+
+TEST(Model, MessageNamesVpAndExit)
+{
+	hvsim_model_cfg cfg;
+	hvsim_model_defaults(&cfg);
+	uint64_t gprs[16] = { 0xabcdef };
+	hv_message m;
+
+	hvsim_model_message(&cfg, 5, 2, gprs, 0x4000, 0x202, &m);
+	EXPECT_EQ(m.header.typ, HV_MESSAGE_TYPE_X64_IO_PORT_INTERCEPT);
+	const auto *h =
+		reinterpret_cast<const hv_x64_intercept_message_header *>(
+			m.payload_buffer);
+	EXPECT_EQ(h->vp_index, 5u);
+	EXPECT_EQ(h->rip, 0x4000u);
+	EXPECT_EQ(h->rflags, 0x202u);
+	EXPECT_EQ(m.payload_buffer[40], 0xE9);
+	EXPECT_EQ(m.payload_buffer[48], 0xef);
+	EXPECT_EQ(m.payload_buffer[100], uint8_t(5 * 7 + 2 + 100));
+}
+
+TEST(Inject, OnceFiresOnceAndVpFilters)
+{
+	static hvsim_injector inj;
+	uint16_t st = 0;
+
+	ASSERT_TRUE(hvsim_injector_add(&inj, 0x99, 3, 0x0B, true));
+	ASSERT_TRUE(hvsim_injector_add(&inj, 0x50, HVSIM_ANY_VP, 0x05, false));
+	EXPECT_FALSE(hvsim_injector_match(&inj, 0x99, 2, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, 0x99, 3, &st));
+	EXPECT_EQ(st, 0x0B);
+	EXPECT_FALSE(hvsim_injector_match(&inj, 0x99, 3, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, 0x50, 7, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, 0x50, 8, &st));
+	EXPECT_EQ(st, 0x05);
+}
+
+TEST(Inject, Parse)
+{
+	uint16_t code, status;
+	uint32_t vp;
+	bool once;
+	auto parse = [&](const char *s) {
+		return hvsim_inject_parse(s, std::strlen(s), &code, &vp,
+					  &status, &once);
+	};
+
+	EXPECT_EQ(
+		parse("StartVirtualProcessor:vp=3:status=InvalidVpState:once"),
+		nullptr);
+	EXPECT_EQ(code, 0x99);
+	EXPECT_EQ(vp, 3u);
+	EXPECT_EQ(status, 0x15);
+	EXPECT_TRUE(once);
+	EXPECT_EQ(parse("0x50:vp=any:status=0x87"), nullptr);
+	EXPECT_EQ(code, 0x50);
+	EXPECT_EQ(vp, HVSIM_ANY_VP);
+	EXPECT_EQ(status, 0x87);
+	EXPECT_FALSE(once);
+	EXPECT_NE(parse("Bogus:vp=1:status=5"), nullptr);
+	EXPECT_NE(parse("EnableVpVtl:vp=1"), nullptr);
+	EXPECT_NE(parse("EnableVpVtl:status=5"), nullptr);
+	EXPECT_NE(parse("EnableVpVtl:vp=1:status=0"), nullptr);
+	EXPECT_NE(parse("EnableVpVtl:vp=x:status=5"), nullptr);
+	EXPECT_NE(parse("EnableVpVtl:vp=1:status=5:twice"), nullptr);
+	EXPECT_STREQ(hvsim_hypercall_name(0xAC), "TranslateVirtualAddressEx");
+}
+
+} // namespace
