@@ -20,6 +20,8 @@
 #include <kernel/tsc.h>
 #include <kernel/x2apic.h>
 
+#include <scenarios/scenario.h>
+
 #define DEFAULT_SMP_TIMEOUT_MS 30000
 
 struct test {
@@ -33,9 +35,26 @@ static const struct test tests[] = {
 	{ "fault", test_fault },
 };
 
-static const char *const known_options[] = {
+static const char *const test_options[] = {
 	"test", "rounds", "smp_timeout_ms", "cpu", NULL,
 };
+
+/* test_options, then scenario_options. */
+static const char *known_options[32];
+
+static void merge_options(void)
+{
+	unsigned int n = 0;
+
+	for (const char *const *o = test_options; *o; o++)
+		known_options[n++] = *o;
+	for (const char *const *o = scenario_options; *o; o++) {
+		if (n + 1 >= sizeof(known_options) / sizeof(known_options[0]))
+			panic("too many command-line options");
+		known_options[n++] = *o;
+	}
+	known_options[n] = NULL;
+}
 
 void kmain(uint64_t start_info_pa);
 
@@ -47,6 +66,7 @@ void kmain(uint64_t start_info_pa)
 	const char *cmdline;
 	char name[32];
 	unsigned int n;
+	bool scenario;
 
 	smp_early_bsp();
 	cpu_setup();
@@ -60,12 +80,15 @@ void kmain(uint64_t start_info_pa)
 	pvh_parse(start_info_pa);
 	pvh_print();
 	cmdline = boot_info.cmdline;
+	merge_options();
 	cmdline_check(cmdline, known_options);
+	cmdline_get_str(cmdline, "scenario", name, sizeof(name), "");
+	scenario = name[0] != '\0';
 	cmdline_get_str(cmdline, "test", name, sizeof(name), "smp");
 	for (unsigned int i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (!strcmp(tests[i].name, name))
 			test = &tests[i];
-	if (!test)
+	if (!test && !scenario)
 		panic("unknown test '%s'", name);
 
 	pic_disable();
@@ -73,6 +96,12 @@ void kmain(uint64_t start_info_pa)
 	tsc_calibrate();
 	n = acpi_enumerate_cpus(boot_info.rsdp_pa, apic_ids, MAX_CPUS);
 	smp_init(apic_ids, n);
+	if (scenario) {
+		/* hvsim starts the APs, when the scenario asks it to. */
+		if (scenario_main(cmdline))
+			panic("scenario failed");
+		exit_pass();
+	}
 	smp_boot_aps(cmdline_get_u64(cmdline, "smp_timeout_ms",
 				     DEFAULT_SMP_TIMEOUT_MS));
 

@@ -77,7 +77,7 @@ void smp_init(const uint32_t *apic_ids, unsigned int n)
 	printf("cpu 0 apic %u online (bsp)\n", bsp);
 }
 
-static struct cpu *cpu_by_apic_id(uint32_t apic_id)
+struct cpu *smp_cpu_by_apic_id(uint32_t apic_id)
 {
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		if (cpus[i].apic_id == apic_id)
@@ -90,7 +90,7 @@ unsigned int smp_cpus_online(void)
 	return __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
 }
 
-static void trampoline_install(void)
+void smp_trampoline_install(uint64_t entry)
 {
 	uint8_t *dst = (uint8_t *)(uintptr_t)AP_TRAMPOLINE_BASE;
 	uintptr_t start = (uintptr_t)ap_trampoline_start;
@@ -109,8 +109,7 @@ static void trampoline_install(void)
 	*(uint32_t *)(dst + ((uintptr_t)ap_tramp_cr3 - start)) = (uint32_t)cr3;
 	*(uint32_t *)(dst + ((uintptr_t)ap_tramp_efer - start)) =
 		(uint32_t)(rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE));
-	*(uint64_t *)(dst + ((uintptr_t)ap_tramp_entry - start)) =
-		(uintptr_t)ap_start64;
+	*(uint64_t *)(dst + ((uintptr_t)ap_tramp_entry - start)) = entry;
 }
 
 static void report_missing(uint64_t ms)
@@ -142,7 +141,7 @@ void smp_boot_aps(uint64_t timeout_ms)
 
 	if (!naps)
 		return;
-	trampoline_install();
+	smp_trampoline_install((uintptr_t)ap_start64);
 	for (unsigned int i = 0; i < naps; i++)
 		ap_stack_table[i] = (uintptr_t)ap_stacks[i] + AP_STACK_SIZE;
 	ap_boot_ticket = 0;
@@ -180,7 +179,7 @@ void ap_main(uint32_t ticket)
 	idt_load();
 	x2apic_enable();
 	id = x2apic_id();
-	c = cpu_by_apic_id(id);
+	c = smp_cpu_by_apic_id(id);
 	if (!c || c->index == 0)
 		panic("smp: AP with apic id %u is not an AP in the MADT", id);
 	percpu_set(c);

@@ -19,5 +19,14 @@ void smp_init(const uint32_t *apic_ids, unsigned int n);
 /* Starts every AP; panics naming the missing ones after timeout_ms. */
 void smp_boot_aps(uint64_t timeout_ms);
 unsigned int smp_cpus_online(void);
+/* The CPU table entry of an APIC ID, or NULL. */
+struct cpu *smp_cpu_by_apic_id(uint32_t apic_id);
+/*
+ * Copies the real-mode trampoline to AP_TRAMPOLINE_BASE: a SIPI to that
+ * page brings an AP to 64-bit mode on the boot page tables and jumps to
+ * entry (no stack; see arch/ap_trampoline.S). smp_boot_aps() installs it
+ * with the kernel's own AP entry; hvsim with its own.
+ */
+void smp_trampoline_install(uint64_t entry);
 
 #endif

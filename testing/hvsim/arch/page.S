@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypercall page: a template that hvsim_init() copies into the real
+ * page and completes (handler address, per-CPU tables).
+ *
+ * The image copies the page again and calls the copy, so everything here
+ * is position independent: the only addresses the code uses are
+ * RIP-relative ones inside the page. Each CPU finds its hvsim page table
+ * and stack by x2APIC ID (CPUID leaf 0xB works before x2APIC is enabled);
+ * the table keeps the caller's PML4 slot 511, so the copy of this page
+ * and the caller's stack stay mapped across the CR3 switch.
+ *
+ * The caller's stack holds only 48 bytes (return address, kind, RAX, RBX,
+ * RCX, RDX); everything else happens on hvsim's stack.
+ */
+#include <hvsim/page.h>
+
+/* struct hvsim_frame GPR slots (hvdef order). */
+#define F_RAX	0
+#define F_RCX	8
+#define F_RDX	16
+#define F_RBX	24
+#define F_RBP	40
+#define F_RSI	48
+#define F_RDI	56
+#define F_R8	64
+#define F_R9	72
+#define F_R10	80
+#define F_R11	88
+#define F_R12	96
+#define F_R13	104
+#define F_R14	112
+#define F_R15	120
+
+/* The caller's stack after the common body's four pushes. */
+#define C_RDX	0
+#define C_RCX	8
+#define C_RBX	16
+#define C_RAX	24
+#define C_KIND	32
+
+	.section .rodata.hvsim_page, "a", @progbits
+	.balign 4096
+	.globl	hvsim_page_template
+hvsim_page_template:
+
+/*
+ * Hypercall: RCX control, RDX input GPA, R8 output GPA; RAX result.
+ * Everything but RAX, RCX and the flags is preserved.
+ */
+	pushq	$HVSIM_KIND_HYPERCALL
+	jmp	common
+
+/*
+ * VTL return: RCX 0, the lower VTL's RDX, RBX, RBP, RSI, RDI and R8-R15
+ * in the registers, its RAX and RCX in the VP assist page, its FX state
+ * and CR2 live. Returns with the lower VTL's new registers (RAX and RCX
+ * included), FX state and CR2 after its next exit.
+ */
+	.org	HVSIM_PAGE_VTL_RETURN_OFFSET, 0xcc
+	pushq	$HVSIM_KIND_VTL_RETURN
+	jmp	common
+
+/*
+ * AP launch, jumped to by hvsim_launch_asm() on hvsim's table with the
+ * VP's descriptor tables loaded: RDI the VP's CR3, RSI where to store the
+ * TSC, RSP an iretq frame (RIP, CS, RFLAGS, RSP, SS) on the VP's stack.
+ */
+	.org	HVSIM_PAGE_LAUNCH_OFFSET, 0xcc
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	movq	%rax, (%rsi)
+	movq	%rdi, %cr3
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+	iretq
+
+	.org	HVSIM_PAGE_COMMON_OFFSET, 0xcc
+common:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	movl	$0xb, %eax
+	xorl	%ecx, %ecx
+	cpuid				/* EDX: this CPU's x2APIC ID */
+	cmpl	$HVSIM_PAGE_MAX_APIC_IDS, %edx
+	jae	unknown_cpu
+	leaq	cr3_table(%rip), %rax
+	movl	(%rax, %rdx, 4), %eax
+	testl	%eax, %eax
+	jz	unknown_cpu
+	movq	%rsp, %rbx		/* the caller's stack */
+	movq	%cr3, %rcx		/* the caller's table */
+	movq	%rax, %cr3
+	leaq	stack_table(%rip), %rax
+	movl	(%rax, %rdx, 4), %eax
+	movq	%rax, %rsp
+
+	/* struct hvsim_frame, last field first. */
+	pushq	$0			/* fx */
+	pushq	%rdx			/* apic_id */
+	pushq	%rbx			/* caller_sp */
+	pushq	%rcx			/* caller_cr3 */
+	leaq	hvsim_page_template(%rip), %rax
+	pushq	%rax			/* page_va: this copy */
+	pushq	C_KIND(%rbx)		/* kind */
+	movq	%cr2, %rax
+	pushq	%rax			/* cr2 */
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%r11
+	pushq	%r10
+	pushq	%r9
+	pushq	%r8
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rbp
+	leaq	HVSIM_CALLER_STACK_BYTES(%rbx), %rax
+	pushq	%rax			/* RSP once we have returned */
+	pushq	C_RBX(%rbx)
+	pushq	C_RDX(%rbx)
+	pushq	C_RCX(%rbx)
+	pushq	C_RAX(%rbx)
+	movq	%rsp, %rbp
+
+	cmpq	$HVSIM_KIND_VTL_RETURN, HVSIM_FRAME_KIND(%rbp)
+	jne	1f
+	subq	$512, %rsp
+	andq	$-16, %rsp
+	fxsave	(%rsp)
+	movq	%rsp, HVSIM_FRAME_FX(%rbp)
+1:	andq	$-16, %rsp
+	cld
+	movq	%rbp, %rdi
+	call	*handler(%rip)
+
+	movq	HVSIM_FRAME_FX(%rbp), %rax
+	testq	%rax, %rax
+	jz	2f
+	fxrstor	(%rax)
+	movq	HVSIM_FRAME_CR2(%rbp), %rax
+	movq	%rax, %cr2
+2:	movq	HVSIM_FRAME_CALLER_SP(%rbp), %rbx
+	movq	F_RAX(%rbp), %rax
+	movq	%rax, C_RAX(%rbx)
+	movq	F_RCX(%rbp), %rax
+	movq	%rax, C_RCX(%rbx)
+	movq	F_RDX(%rbp), %rax
+	movq	%rax, C_RDX(%rbx)
+	movq	F_RBX(%rbp), %rax
+	movq	%rax, C_RBX(%rbx)
+	movq	F_RSI(%rbp), %rsi
+	movq	F_RDI(%rbp), %rdi
+	movq	F_R8(%rbp), %r8
+	movq	F_R9(%rbp), %r9
+	movq	F_R10(%rbp), %r10
+	movq	F_R11(%rbp), %r11
+	movq	F_R12(%rbp), %r12
+	movq	F_R13(%rbp), %r13
+	movq	F_R14(%rbp), %r14
+	movq	F_R15(%rbp), %r15
+	movq	HVSIM_FRAME_CALLER_CR3(%rbp), %rax
+	movq	F_RBP(%rbp), %rbp
+	movq	%rax, %cr3
+	movq	%rbx, %rsp
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	leaq	8(%rsp), %rsp		/* the kind; LEA keeps the flags */
+	ret
+
+unknown_cpu:
+	/* A CPU hvsim never set up: nothing sane to return. */
+	ud2
+
+	.org	HVSIM_PAGE_MAGIC_OFFSET, 0xcc
+	.quad	HVSIM_PAGE_MAGIC
+handler:
+	.quad	0
+
+	.org	HVSIM_PAGE_CR3_TABLE_OFFSET, 0
+cr3_table:
+	.fill	HVSIM_PAGE_MAX_APIC_IDS, 4, 0
+stack_table:
+	.fill	HVSIM_PAGE_MAX_APIC_IDS, 4, 0
+	.globl	hvsim_page_template_end
+hvsim_page_template_end:

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Where the hypercall page's stubs land: switch the CPU to hvsim's view
+ * (the kernel's per-CPU data and IDT, so printf and panic work and a bug
+ * in hvsim is reported by the kernel, not by the image), dispatch, and
+ * switch back.
+ */
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/idt.h>
+#include <kernel/percpu.h>
+#include <kernel/printf.h>
+#include <kernel/smp.h>
+#include <kernel/tsc.h>
+
+#include "internal.h"
+
+static void switch_in(uint32_t apic_id, struct hvsim_saved *saved)
+{
+	struct cpu *c = smp_cpu_by_apic_id(apic_id);
+
+	saved->gs_base = rdmsr(MSR_GS_BASE);
+	__asm__ volatile("sidt %0" : "=m"(saved->idtr));
+	percpu_set(c);
+	idt_load();
+}
+
+static void switch_out(const struct hvsim_saved *saved)
+{
+	__asm__ volatile("lidt %0" : : "m"(saved->idtr));
+	wrmsr(MSR_GS_BASE, saved->gs_base);
+}
+
+void *hvsim_hypercall_buffer(uint64_t gpa, uint64_t size, uint16_t *status)
+{
+	void *p;
+
+	/* TLFS: 8-byte aligned, within one page. */
+	if ((gpa & 7) || (gpa & 0xFFF) + size > 4096) {
+		*status = HV_STATUS_INVALID_ALIGNMENT;
+		return NULL;
+	}
+	p = hvsim_phys(gpa, size);
+	if (!p)
+		*status = HV_STATUS_INVALID_PARAMETER;
+	return p;
+}
+
+void hvsim_log_call(struct hvsim_vp *vp, uint16_t code, uint16_t status,
+		    uint32_t aux, uint64_t tsc)
+{
+	/* Only the VP's own CPU writes its log. */
+	struct hvsim_log_entry *e = &vp->log[vp->log_next % HVSIM_LOG_SIZE];
+
+	e->tsc = tsc;
+	e->aux = aux;
+	e->code = code;
+	e->status = status;
+	__atomic_store_n(&vp->log_next, vp->log_next + 1, __ATOMIC_RELEASE);
+}
+
+/* Control bits hvsim does not implement: fast, variable header, nested. */
+#define CONTROL_UNSUPPORTED                                        \
+	(HV_HYPERCALL_CONTROL_FAST |                               \
+	 ((uint64_t)HV_HYPERCALL_CONTROL_VARHEAD_MASK              \
+	  << HV_HYPERCALL_CONTROL_VARHEAD_SHIFT) |                 \
+	 HV_HYPERCALL_CONTROL_NESTED |                             \
+	 ((uint64_t)HV_HYPERCALL_CONTROL_REP_START_MASK            \
+	  << HV_HYPERCALL_CONTROL_REP_START_SHIFT) |               \
+	 HV_U64(0xF000000000000000) | HV_U64(0x0000F00000000000) | \
+	 HV_U64(0x78000000))
+
+static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
+			 uint32_t *aux)
+{
+	uint64_t control = f->gpr[1];
+	uint16_t code = (uint16_t)(control & HV_HYPERCALL_CONTROL_CODE_MASK);
+	uint32_t reps =
+		(uint32_t)(control >> HV_HYPERCALL_CONTROL_REP_COUNT_SHIFT) &
+		HV_HYPERCALL_CONTROL_REP_COUNT_MASK;
+	uint64_t in = f->gpr[2], out = f->gpr[8];
+	bool rep_call = code == HV_CALL_GET_VP_REGISTERS ||
+			code == HV_CALL_SET_VP_REGISTERS;
+
+	switch (code) {
+	case HV_CALL_ENABLE_VP_VTL:
+	case HV_CALL_START_VIRTUAL_PROCESSOR:
+	case HV_CALL_GET_VP_REGISTERS:
+	case HV_CALL_SET_VP_REGISTERS:
+	case HV_CALL_TRANSLATE_VIRTUAL_ADDRESS_EX:
+		break;
+	default:
+		return HV_STATUS_INVALID_HYPERCALL_CODE;
+	}
+	if (control & CONTROL_UNSUPPORTED)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	/* The sidecar's calls: Get/Set with one rep, the others with none. */
+	if (rep_call ? reps != 1 : reps != 0)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+
+	switch (code) {
+	case HV_CALL_ENABLE_VP_VTL:
+		return hvsim_call_enable_vp_vtl(vp, in, aux);
+	case HV_CALL_START_VIRTUAL_PROCESSOR:
+		return hvsim_call_start_vp(vp, f, in, aux);
+	case HV_CALL_GET_VP_REGISTERS:
+		return hvsim_call_get_set_registers(vp, false, reps, in, out,
+						    aux);
+	case HV_CALL_SET_VP_REGISTERS:
+		return hvsim_call_get_set_registers(vp, true, reps, in, out,
+						    aux);
+	default:
+		return hvsim_call_translate(vp, in, out, aux);
+	}
+}
+
+static void trace(const struct hvsim_vp *vp, uint16_t code, uint16_t status,
+		  uint32_t aux, bool injected)
+{
+	const char *name = hvsim_hypercall_name(code);
+	const char *sname = hv_status_name(status);
+
+	printf("hvsim: VP %u %s(0x%x) aux 0x%x -> %s (0x%x)%s\n", vp->rec.vp,
+	       name ? name : "?", code, aux, sname ? sname : "?", status,
+	       injected ? " [injected]" : "");
+}
+
+/*
+ * Whom an injection rule's vp names: the VP being enabled or started for
+ * EnableVpVtl and StartVirtualProcessor ("VP 5 fails to start"), the
+ * calling VP for everything else.
+ */
+static uint32_t injection_vp(const struct hvsim_vp *vp, uint16_t code,
+			     uint64_t in_gpa)
+{
+	const struct hv_enable_vp_vtl_x64 *in;
+	uint16_t status;
+
+	if (code != HV_CALL_ENABLE_VP_VTL &&
+	    code != HV_CALL_START_VIRTUAL_PROCESSOR)
+		return vp->rec.vp;
+	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in), &status);
+	return in ? in->vp_index : vp->rec.vp;
+}
+
+static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
+{
+	uint64_t tsc = rdtsc();
+	uint16_t code = (uint16_t)f->gpr[1], status;
+	uint32_t aux = 0, key = injection_vp(vp, code, f->gpr[2]);
+	bool injected;
+
+	if (read_rflags() & RFLAGS_IF)
+		hvsim_fail(vp, "hypercall 0x%x with interrupts enabled", code);
+	if (!vp->rec.first_call_tsc)
+		vp->rec.first_call_tsc = tsc;
+	vp->rec.calls++;
+	injected = hvsim_injector_match(&hvsim.inject, code, key, &status);
+	if (injected && key != vp->rec.vp)
+		aux = key; /* the target of EnableVpVtl/StartVP */
+	else if (!injected)
+		status = dispatch(vp, f, &aux);
+	if (status)
+		vp->rec.failed_calls++;
+	hvsim_log_call(vp, code, status, aux, tsc);
+	if (hvsim.cfg.trace || injected)
+		trace(vp, code, status, aux, injected);
+	if (status)
+		return status;
+	/* Success: the one rep of Get/Set is complete. */
+	if (code == HV_CALL_GET_VP_REGISTERS ||
+	    code == HV_CALL_SET_VP_REGISTERS)
+		return HV_U64(1) << HV_HYPERCALL_OUTPUT_REPS_SHIFT;
+	return 0;
+}
+
+void hvsim_entry(struct hvsim_frame *f)
+{
+	struct hvsim_vp *vp = hvsim_vp((uint32_t)f->apic_id);
+	struct hvsim_saved saved;
+
+	switch_in((uint32_t)f->apic_id, &saved);
+	if (!vp)
+		hvsim_fail(NULL, "x2APIC ID %lu is not a VP", f->apic_id);
+	if (f->kind == HVSIM_KIND_HYPERCALL)
+		f->gpr[0] = hypercall(vp, f);
+	else
+		hvsim_vtl_return(vp, f, &saved);
+	switch_out(&saved);
+}

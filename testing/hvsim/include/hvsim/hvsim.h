@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvsim, the simulated hypervisor of the test kernel: what the boot shim
+ * and the scenarios use. The image itself reaches hvsim only through the
+ * hypercall page (include/hvsim/page.h).
+ *
+ * VP index == x2APIC ID: every CPU the MADT lists is a VP. The BSP is
+ * running VTL2 from the start; every other VP starts with
+ * HvCallEnableVpVtl + HvCallStartVirtualProcessor.
+ */
+#ifndef HVSIM_HVSIM_H
+#define HVSIM_HVSIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/hvdef.h"
+#include "hvsim/core.h"
+
+#define HVSIM_NO_VP 0xFFFFFFFFu
+#define HVSIM_MAX_VPS 256 /* x2APIC IDs 0..255 */
+
+struct hvsim_config {
+	uint64_t vsm_capabilities; /* what HvRegisterVsmCapabilities reads */
+	uint32_t init_delay_us; /* INIT to SIPI */
+	uint32_t arrive_timeout_ms; /* a started VP must be running by then */
+	bool trace; /* one COM1 line per hypercall */
+};
+
+void hvsim_config_defaults(struct hvsim_config *cfg);
+/* After smp_init(): builds the hypercall page and every CPU's tables. */
+void hvsim_init(const struct hvsim_config *cfg);
+const struct hvsim_config *hvsim_get_config(void);
+/* The VP running the boot shim (VTL2 enabled from the start). */
+uint32_t hvsim_bsp(void);
+/* Physical address of the hypercall page (SidecarParams.hypercall_page). */
+uint64_t hvsim_hypercall_page_pa(void);
+
+/*
+ * Make hypercall `code` fail with `status` for vp (or HVSIM_ANY_VP): the
+ * target VP for EnableVpVtl and StartVirtualProcessor, else the caller.
+ * The failed call has no effect; it is logged like any other.
+ */
+bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once);
+/* The "HYPERCALL:vp=V:status=S[:once]" form; NULL or an error text. */
+const char *hvsim_inject_str(const char *s, size_t len);
+
+/* The lower-VTL model of vp (HVSIM_ANY_VP: every VP). */
+void hvsim_set_model(uint32_t vp, const struct hvsim_model_cfg *cfg);
+
+/* VP life cycle as hvsim sees it. */
+#define HVSIM_VP_ABSENT 0 /* not in the MADT */
+#define HVSIM_VP_OFF 1 /* never started */
+#define HVSIM_VP_STARTING 2 /* StartVirtualProcessor sent the SIPI */
+#define HVSIM_VP_ARRIVED 3 /* in hvsim's AP code */
+#define HVSIM_VP_RUNNING 4 /* launched into its context */
+
+/* Records: the start tree, counters and what a VP was started with. */
+struct hvsim_vp_record {
+	uint32_t vp;
+	uint32_t state; /* HVSIM_VP_* */
+	uint32_t vtl2_enabled;
+	uint32_t parent; /* who started it; HVSIM_NO_VP for the BSP */
+	uint32_t depth; /* in the start tree; the BSP is 0 */
+	uint64_t request_tsc; /* StartVirtualProcessor accepted */
+	uint64_t arrive_tsc; /* the AP reached hvsim */
+	uint64_t launch_tsc; /* the launch stub in the page copy ran */
+	uint64_t first_call_tsc; /* its first hypercall */
+	uint64_t cr3; /* of its initial context */
+	uint64_t rip; /* of its initial context */
+	uint32_t calls; /* hypercalls, VTL returns not included */
+	uint32_t failed_calls;
+	uint32_t vtl_returns;
+	uint32_t exits_interrupt;
+	uint32_t exits_intercept;
+	uint64_t model_steps;
+};
+
+const struct hvsim_vp_record *hvsim_vp_record(uint32_t vp);
+uint32_t hvsim_vp_count(void); /* highest VP index + 1 */
+uint32_t hvsim_started(void); /* successful StartVirtualProcessor calls */
+uint32_t hvsim_start_requests(void); /* all StartVirtualProcessor calls */
+uint32_t hvsim_crashes(void); /* guest crash reports (CTL writes) */
+/* True while vp waits in the model for an interrupt (sti; hlt). */
+bool hvsim_vp_waiting(uint32_t vp);
+/* The last intercept message vp exited with. */
+const struct hv_message *hvsim_last_message(uint32_t vp);
+
+/* Register files, for scenarios: vtl is 0 or 2. */
+struct hv_u128 hvsim_get_register(uint32_t vp, uint32_t vtl, uint32_t name);
+void hvsim_set_register(uint32_t vp, uint32_t vtl, uint32_t name,
+			struct hv_u128 value);
+
+/* One hypercall log entry; aux: register name, target VP, exit reason. */
+struct hvsim_log_entry {
+	uint64_t tsc;
+	uint32_t aux;
+	uint16_t code;
+	uint16_t status;
+};
+
+#define HVSIM_LOG_SIZE 64
+
+/* Copies up to max of vp's newest log entries, oldest first. */
+uint32_t hvsim_log(uint32_t vp, struct hvsim_log_entry *out, uint32_t max);
+/* True if vp's log holds a failed `code` call naming target (aux). */
+bool hvsim_log_find_failure(uint32_t vp, uint16_t code, uint32_t target,
+			    uint16_t *status);
+
+void hvsim_print_start_tree(void);
+void hvsim_print_log(uint32_t vp);
+/*
+ * Prints every writable and executable page mapped by cr3 (who names the
+ * address space) and returns how many there are.
+ */
+uint32_t hvsim_report_wx(uint64_t cr3, const char *who);
+/* Every VP that StartVirtualProcessor accepted is running; else prints. */
+bool hvsim_check_arrivals(void);
+
+#endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvsim's private state, shared by its kernel-side files.
+ */
+#ifndef HVSIM_INTERNAL_H
+#define HVSIM_INTERNAL_H
+
+#include <stdint.h>
+
+#include "hvsim/hvsim.h"
+#include "hvsim/page.h"
+
+#define HVSIM_STACK_SIZE 0x4000
+
+/* Register files kept per VP: VTL0 and VTL2 (VTL1 is never enabled). */
+#define HVSIM_RF_VTL0 0
+#define HVSIM_RF_VTL2 1
+
+/* What the common stub body builds on hvsim's stack (page.h offsets). */
+struct hvsim_frame {
+	uint64_t gpr[16]; /* hvdef order; [4] = the caller's RSP */
+	uint64_t cr2;
+	uint64_t kind; /* HVSIM_KIND_* */
+	uint64_t page_va; /* where the caller's copy of the page is */
+	uint64_t caller_cr3;
+	uint64_t caller_sp;
+	uint64_t apic_id;
+	struct x86_fxsave *fx; /* VTL return only */
+};
+
+_Static_assert(sizeof(struct hvsim_frame) == HVSIM_FRAME_SIZE, "frame size");
+_Static_assert(__builtin_offsetof(struct hvsim_frame, cr2) == HVSIM_FRAME_CR2,
+	       "frame cr2");
+_Static_assert(__builtin_offsetof(struct hvsim_frame, fx) == HVSIM_FRAME_FX,
+	       "frame fx");
+
+/* What a VP was doing when it entered hvsim, restored on the way out. */
+struct hvsim_saved {
+	uint64_t gs_base;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr;
+};
+
+struct hvsim_vp {
+	struct hvsim_vp_record rec;
+	uint32_t lock;
+	uint32_t waiting; /* in the model's sti; hlt */
+	uint64_t *pml4; /* hvsim's table for this CPU (identity + slot 511) */
+	uint8_t *stack;
+	uint64_t page_va; /* the page copy the launch stub is taken from */
+	struct hv_initial_vp_context_x64 enable_ctx;
+	struct hv_initial_vp_context_x64 start_ctx;
+	struct hvsim_regfile rf[2];
+	struct hvsim_model_cfg model;
+	uint32_t steps_since_intercept;
+	uint32_t intercepts;
+	struct hv_message last_message;
+	uint32_t log_next;
+	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
+};
+
+struct hvsim {
+	struct hvsim_config cfg;
+	uint32_t nr_vps; /* highest VP index + 1 */
+	uint32_t bsp;
+	uint64_t boot_pml4_pa;
+	uint32_t maxphyaddr;
+	struct hvsim_injector inject;
+	uint32_t started;
+	uint32_t start_requests;
+	uint32_t crashes;
+	uint8_t *page; /* the hypercall page */
+	struct hvsim_vp vp[HVSIM_MAX_VPS];
+};
+
+extern struct hvsim hvsim;
+
+/* NULL for an index that is not a VP. */
+struct hvsim_vp *hvsim_vp(uint32_t index);
+
+void hvsim_lock(struct hvsim_vp *vp);
+void hvsim_unlock(struct hvsim_vp *vp);
+
+/* A fatal contract violation: prints what and who, fails the test. */
+__attribute__((noreturn, format(printf, 2, 3))) void
+hvsim_fail(const struct hvsim_vp *vp, const char *fmt, ...);
+
+/* Entered from the page's common body (kept for the page's handler slot). */
+void hvsim_entry(struct hvsim_frame *f);
+
+/* Hypercalls; each returns the HvStatus and may set *aux for the log. */
+uint16_t hvsim_call_enable_vp_vtl(struct hvsim_vp *vp, uint64_t in_gpa,
+				  uint32_t *aux);
+uint16_t hvsim_call_start_vp(struct hvsim_vp *vp, struct hvsim_frame *f,
+			     uint64_t in_gpa, uint32_t *aux);
+uint16_t hvsim_call_get_set_registers(struct hvsim_vp *vp, bool set,
+				      uint32_t reps, uint64_t in_gpa,
+				      uint64_t out_gpa, uint32_t *aux);
+uint16_t hvsim_call_translate(struct hvsim_vp *vp, uint64_t in_gpa,
+			      uint64_t out_gpa, uint32_t *aux);
+
+/* The input or output block of a hypercall, or NULL with *status set. */
+void *hvsim_hypercall_buffer(uint64_t gpa, uint64_t size, uint16_t *status);
+
+/* VTL return: runs the model and fills in the exit. */
+void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
+		      const struct hvsim_saved *saved);
+
+/* The guest crash registers: CTL reports the crash. */
+void hvsim_crash_report(struct hvsim_vp *vp, uint32_t vtl);
+
+void hvsim_log_call(struct hvsim_vp *vp, uint16_t code, uint16_t status,
+		    uint32_t aux, uint64_t tsc);
+
+/* Local APIC, in whichever mode the calling CPU has it. */
+void hvsim_apic_send_init_sipi(uint32_t apic_id, uint32_t vector_page);
+void hvsim_apic_send_sipi(uint32_t apic_id, uint32_t vector_page);
+bool hvsim_apic_irr_pending(void);
+
+/* AP start (arch/ap.S): lands in hvsim_ap_main(), leaves into the VP. */
+extern uint64_t hvsim_ap_stack_top[HVSIM_PAGE_MAX_APIC_IDS];
+void hvsim_ap_start64(void);
+void hvsim_ap_main(uint32_t apic_id);
+__attribute__((noreturn)) void
+hvsim_launch_asm(const struct hv_initial_vp_context_x64 *ctx,
+		 uint64_t launch_va, uint64_t *launch_tsc, uint64_t frame_rsp);
+
+/* The stub template (arch/page.S). */
+extern const uint8_t hvsim_page_template[], hvsim_page_template_end[];
+
+#endif

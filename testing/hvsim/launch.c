@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A started VP arrives here from the trampoline (arch/ap.S) on its hvsim
+ * stack. It switches to its hvsim table, loads the context's control
+ * registers while the kernel's IDT can still report a fault, writes the
+ * iretq frame on the VP's stack and leaves through the launch stub of the
+ * page copy the starter called (hvsim_launch_asm does the descriptor
+ * tables and segments).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/idt.h>
+#include <kernel/panic.h>
+#include <kernel/percpu.h>
+#include <kernel/smp.h>
+
+#include "internal.h"
+
+/* The offsets arch/ap.S uses. */
+#define CTX_OFF(f) offsetof(struct hv_initial_vp_context_x64, f)
+_Static_assert(CTX_OFF(ds.selector) == 40 + 12, "ds");
+_Static_assert(CTX_OFF(fs.base) == 72, "fs");
+_Static_assert(CTX_OFF(gs.base) == 88, "gs");
+_Static_assert(CTX_OFF(tr.selector) == 120 + 12, "tr");
+_Static_assert(CTX_OFF(ldtr.selector) == 136 + 12, "ldtr");
+_Static_assert(CTX_OFF(idtr.limit) == 152 + 6, "idtr");
+_Static_assert(CTX_OFF(gdtr.limit) == 168 + 6, "gdtr");
+_Static_assert(CTX_OFF(gdtr.base) == 168 + 8, "gdtr base");
+_Static_assert(CTX_OFF(cr3) == 200, "cr3");
+
+#define IRET_FRAME_BYTES 40
+
+void hvsim_ap_main(uint32_t apic_id)
+{
+	struct hvsim_vp *vp = hvsim_vp(apic_id);
+	struct cpu *c = smp_cpu_by_apic_id(apic_id);
+	const struct hv_initial_vp_context_x64 *ctx;
+	uint64_t *frame;
+
+	if (!c)
+		halt_forever(); /* not ours: nobody to tell */
+	percpu_set(c);
+	idt_load();
+	if (!vp || __atomic_load_n(&vp->rec.state, __ATOMIC_ACQUIRE) !=
+			   HVSIM_VP_STARTING)
+		panic("hvsim: x2APIC ID %u arrived without a start request",
+		      apic_id);
+	vp->rec.arrive_tsc = rdtsc();
+	__atomic_store_n(&vp->rec.state, HVSIM_VP_ARRIVED, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->started, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+
+	ctx = &vp->start_ctx;
+	write_cr3((uintptr_t)vp->pml4);
+	/* Through slot 511, which the StartVP checks proved writable. */
+	frame = (uint64_t *)(uintptr_t)(ctx->rsp - IRET_FRAME_BYTES);
+	frame[0] = ctx->rip;
+	frame[1] = ctx->cs.selector;
+	frame[2] = ctx->rflags;
+	frame[3] = ctx->rsp;
+	frame[4] = ctx->ss.selector;
+	wrmsr(X86_MSR_PAT, ctx->msr_cr_pat);
+	wrmsr(X86_MSR_EFER, ctx->efer);
+	write_cr4(ctx->cr4);
+	write_cr0(ctx->cr0);
+	__atomic_store_n(&vp->rec.state, HVSIM_VP_RUNNING, __ATOMIC_RELEASE);
+	hvsim_launch_asm(ctx, vp->page_va + HVSIM_PAGE_LAUNCH_OFFSET,
+			 &vp->rec.launch_tsc, (uintptr_t)frame);
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What hvsim saw, for the scenarios to assert on: the start tree, the
+ * per-VP hypercall logs, and the mappings of a VP's page tables.
+ */
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/printf.h>
+#include <kernel/tsc.h>
+
+#include "internal.h"
+
+const struct hvsim_vp_record *hvsim_vp_record(uint32_t index)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+
+	return vp ? &vp->rec : NULL;
+}
+
+uint32_t hvsim_vp_count(void)
+{
+	return hvsim.nr_vps;
+}
+
+uint32_t hvsim_started(void)
+{
+	return __atomic_load_n(&hvsim.started, __ATOMIC_ACQUIRE);
+}
+
+uint32_t hvsim_start_requests(void)
+{
+	return __atomic_load_n(&hvsim.start_requests, __ATOMIC_ACQUIRE);
+}
+
+uint32_t hvsim_crashes(void)
+{
+	return __atomic_load_n(&hvsim.crashes, __ATOMIC_ACQUIRE);
+}
+
+bool hvsim_vp_waiting(uint32_t index)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+
+	return vp && __atomic_load_n(&vp->waiting, __ATOMIC_ACQUIRE);
+}
+
+const struct hv_message *hvsim_last_message(uint32_t index)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+
+	return vp ? &vp->last_message : NULL;
+}
+
+uint32_t hvsim_log(uint32_t index, struct hvsim_log_entry *out, uint32_t max)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+	uint32_t next, n, first;
+
+	if (!vp)
+		return 0;
+	next = __atomic_load_n(&vp->log_next, __ATOMIC_ACQUIRE);
+	n = next < HVSIM_LOG_SIZE ? next : HVSIM_LOG_SIZE;
+	if (n > max)
+		n = max;
+	first = next - n;
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = vp->log[(first + i) % HVSIM_LOG_SIZE];
+	return n;
+}
+
+bool hvsim_log_find_failure(uint32_t index, uint16_t code, uint32_t target,
+			    uint16_t *status)
+{
+	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
+	uint32_t n = hvsim_log(index, log, HVSIM_LOG_SIZE);
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (log[i].code == code && log[i].aux == target &&
+		    log[i].status) {
+			*status = log[i].status;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint64_t us_between(uint64_t from, uint64_t to)
+{
+	if (!from || !to || to < from)
+		return 0;
+	return tsc_cycles_to_ns(to - from) / 1000;
+}
+
+void hvsim_print_start_tree(void)
+{
+	uint32_t max_depth = 0;
+
+	for (uint32_t i = 0; i < hvsim.nr_vps; i++) {
+		const struct hvsim_vp *vp = hvsim_vp(i);
+
+		if (!vp || vp->rec.parent == HVSIM_NO_VP)
+			continue;
+		if (vp->rec.depth > max_depth)
+			max_depth = vp->rec.depth;
+		printf("hvsim: start vp=%u parent=%u depth=%u state=%u "
+		       "request->launch=%luus request->first-call=%luus\n",
+		       i, vp->rec.parent, vp->rec.depth, vp->rec.state,
+		       us_between(vp->rec.request_tsc, vp->rec.launch_tsc),
+		       us_between(vp->rec.request_tsc, vp->rec.first_call_tsc));
+	}
+	printf("hvsim: start tree: %u started of %u requests, depth %u\n",
+	       hvsim_started(), hvsim_start_requests(), max_depth);
+}
+
+void hvsim_print_log(uint32_t index)
+{
+	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
+	uint32_t n = hvsim_log(index, log, HVSIM_LOG_SIZE);
+
+	for (uint32_t i = 0; i < n; i++) {
+		const char *name = hvsim_hypercall_name(log[i].code);
+		const char *st = hv_status_name(log[i].status);
+
+		printf("hvsim: log vp=%u tsc=%lu %s(0x%x) aux=0x%x %s(0x%x)\n",
+		       index, log[i].tsc, name ? name : "?", log[i].code,
+		       log[i].aux, st ? st : "?", log[i].status);
+	}
+}
+
+struct wx {
+	const char *who;
+	uint32_t count;
+};
+
+static void visit_wx(const struct hvsim_mapping *m, void *arg)
+{
+	struct wx *w = arg;
+
+	if ((m->rights & HVSIM_MAP_W) && !(m->rights & HVSIM_MAP_NX)) {
+		w->count++;
+		printf("hvsim: W+X page in %s: va 0x%lx pa 0x%lx size 0x%lx%s\n",
+		       w->who, m->va, m->pa, m->size,
+		       (m->rights & HVSIM_MAP_U) ? " user" : "");
+	}
+}
+
+uint32_t hvsim_report_wx(uint64_t cr3, const char *who)
+{
+	struct wx w = { .who = who };
+	bool nxe = (rdmsr(X86_MSR_EFER) & X86_EFER_NXE) != 0;
+	uint32_t bad = hvsim_pt_walk(cr3, nxe, visit_wx, &w);
+
+	if (bad)
+		printf("hvsim: %s: %u page tables outside RAM\n", who, bad);
+	return w.count + bad;
+}
+
+bool hvsim_check_arrivals(void)
+{
+	uint64_t limit = tsc_ms_to_cycles(hvsim.cfg.arrive_timeout_ms);
+	bool ok = true;
+
+	for (uint32_t i = 0; i < hvsim.nr_vps; i++) {
+		const struct hvsim_vp *vp = hvsim_vp(i);
+		uint32_t state;
+
+		if (!vp || vp->rec.parent == HVSIM_NO_VP)
+			continue;
+		while ((state = __atomic_load_n(&vp->rec.state,
+						__ATOMIC_ACQUIRE)) !=
+			       HVSIM_VP_RUNNING &&
+		       rdtsc() - vp->rec.request_tsc < limit)
+			cpu_relax();
+		if (state != HVSIM_VP_RUNNING) {
+			printf("hvsim: VP %u started by VP %u is stuck in state "
+			       "%u (%s)\n",
+			       i, vp->rec.parent, state,
+			       state == HVSIM_VP_STARTING ?
+				       "the SIPI never arrived" :
+				       "did not reach the launch stub");
+			ok = false;
+		}
+	}
+	return ok;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * HvCallEnableVpVtl and HvCallStartVirtualProcessor. Start records the
+ * context, gives the VP an hvsim table (identity + the context's PML4
+ * slot 511) and sends INIT-SIPI; the VP continues in launch.c. It does not
+ * wait for the VP, like a hypervisor that only schedules it.
+ */
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/layout.h>
+#include <kernel/printf.h>
+
+#include "internal.h"
+
+#define SIPI_PAGE (AP_TRAMPOLINE_BASE >> 12)
+
+uint16_t hvsim_call_enable_vp_vtl(struct hvsim_vp *caller, uint64_t in_gpa,
+				  uint32_t *aux)
+{
+	uint16_t status = HV_STATUS_SUCCESS;
+	const struct hv_enable_vp_vtl_x64 *in;
+	struct hvsim_vp *vp;
+
+	(void)caller;
+	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in), &status);
+	if (!in)
+		return status;
+	*aux = in->vp_index;
+	if (in->partition_id != HV_PARTITION_ID_SELF || in->reserved[0] ||
+	    in->reserved[1] || in->reserved[2])
+		return HV_STATUS_INVALID_PARAMETER;
+	vp = hvsim_vp(in->vp_index);
+	if (!vp)
+		return HV_STATUS_INVALID_VP_INDEX;
+	/* hvsim models VTL0 and VTL2 only; the sidecar enables VTL2. */
+	if (in->target_vtl != HV_VTL2)
+		return HV_STATUS_INVALID_PARAMETER;
+	hvsim_lock(vp);
+	if (vp->rec.vtl2_enabled) {
+		status = HV_STATUS_VTL_ALREADY_ENABLED;
+	} else {
+		vp->enable_ctx = in->vp_vtl_context;
+		__atomic_store_n(&vp->rec.vtl2_enabled, 1, __ATOMIC_RELEASE);
+	}
+	hvsim_unlock(vp);
+	return status;
+}
+
+static bool mapped(uint64_t cr3, uint64_t va, uint32_t need_rights,
+		   struct hvsim_mapping *m)
+{
+	struct hvsim_paging pg = {
+		.cr3 = cr3,
+		.efer = rdmsr(X86_MSR_EFER),
+		.maxphyaddr = hvsim.maxphyaddr,
+	};
+
+	if (hvsim_pt_lookup(&pg, va, m) != HV_TRANSLATE_GVA_SUCCESS)
+		return false;
+	if ((need_rights & HVSIM_MAP_W) && !(m->rights & HVSIM_MAP_W))
+		return false;
+	/* need HVSIM_MAP_NX here means "must be executable". */
+	if ((need_rights & HVSIM_MAP_NX) && (m->rights & HVSIM_MAP_NX))
+		return false;
+	return true;
+}
+
+/* NULL when hvsim can launch this context, else why not. */
+static const char *check_context(const struct hvsim_frame *f,
+				 const struct hv_initial_vp_context_x64 *c)
+{
+	const uint64_t *pml4;
+	struct hvsim_mapping mine, theirs;
+
+	if ((c->efer & (X86_EFER_LME | X86_EFER_LMA)) !=
+	    (X86_EFER_LME | X86_EFER_LMA))
+		return "EFER lacks LME/LMA (hvsim starts VPs in long mode)";
+	if ((c->cr0 & (X86_CR0_PE | X86_CR0_PG)) != (X86_CR0_PE | X86_CR0_PG))
+		return "CR0 lacks PE/PG";
+	if (!(c->cr4 & X86_CR4_PAE))
+		return "CR4 lacks PAE";
+	if (!(c->cs.attributes & X86_SEGMENT_ATTR_L))
+		return "CS is not a 64-bit code segment";
+	if (c->cr3 & 0xFFF)
+		return "CR3 is not a bare page address";
+	pml4 = hvsim_phys(c->cr3, 4096);
+	if (!pml4)
+		return "CR3 is not in RAM";
+	if (!(pml4[511] & HVSIM_PTE_P))
+		return "PML4 slot 511 is empty";
+	if (!mapped(f->caller_cr3, f->page_va, 0, &mine) ||
+	    !mapped(c->cr3, f->page_va, HVSIM_MAP_NX, &theirs) ||
+	    mine.pa + (f->page_va & (mine.size - 1)) !=
+		    theirs.pa + (f->page_va & (theirs.size - 1)))
+		return "the caller's hypercall page copy is not mapped "
+		       "executable at the same address in the new VP";
+	if (!mapped(c->cr3, c->rip, HVSIM_MAP_NX, &theirs))
+		return "RIP is not mapped executable";
+	if (!mapped(c->cr3, c->rsp - 40, HVSIM_MAP_W, &theirs) ||
+	    !mapped(c->cr3, c->rsp - 1, HVSIM_MAP_W, &theirs))
+		return "the stack below RSP is not mapped writable";
+	if (!mapped(c->cr3, c->gdtr.base, 0, &theirs))
+		return "GDTR base is not mapped";
+	if (!mapped(c->cr3, c->idtr.base, 0, &theirs))
+		return "IDTR base is not mapped";
+	return NULL;
+}
+
+uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
+			     uint64_t in_gpa, uint32_t *aux)
+{
+	uint16_t status = HV_STATUS_SUCCESS;
+	const struct hv_start_virtual_processor_x64 *in;
+	const struct hv_initial_vp_context_x64 *c;
+	uint32_t expected = HVSIM_VP_OFF;
+	const char *why;
+	struct hvsim_vp *vp;
+
+	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in), &status);
+	if (!in)
+		return status;
+	c = &in->vp_context;
+	*aux = in->vp_index;
+	__atomic_fetch_add(&hvsim.start_requests, 1, __ATOMIC_RELAXED);
+	if (in->partition_id != HV_PARTITION_ID_SELF || in->rsvd0 || in->rsvd1)
+		return HV_STATUS_INVALID_PARAMETER;
+	vp = hvsim_vp(in->vp_index);
+	if (!vp)
+		return HV_STATUS_INVALID_VP_INDEX;
+	if (in->target_vtl != HV_VTL2)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!__atomic_load_n(&vp->rec.vtl2_enabled, __ATOMIC_ACQUIRE))
+		return HV_STATUS_INVALID_VTL_STATE;
+	if (__atomic_load_n(&vp->rec.state, __ATOMIC_ACQUIRE) != HVSIM_VP_OFF)
+		return HV_STATUS_INVALID_VP_STATE;
+	why = check_context(f, c);
+	if (why) {
+		printf("hvsim: VP %u: StartVirtualProcessor(%u) refused: %s "
+		       "(rip 0x%lx rsp 0x%lx cr3 0x%lx)\n",
+		       caller->rec.vp, in->vp_index, why, c->rip, c->rsp,
+		       c->cr3);
+		return HV_STATUS_INVALID_REGISTER_VALUE;
+	}
+	if (!__atomic_compare_exchange_n(&vp->rec.state, &expected,
+					 HVSIM_VP_STARTING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return HV_STATUS_INVALID_VP_STATE; /* lost a race */
+
+	vp->start_ctx = *c;
+	vp->page_va = f->page_va;
+	vp->pml4[511] = ((const uint64_t *)hvsim_phys(c->cr3, 4096))[511];
+	vp->rec.parent = caller->rec.vp;
+	vp->rec.depth = caller->rec.depth + 1;
+	vp->rec.cr3 = c->cr3;
+	vp->rec.rip = c->rip;
+	vp->rec.request_tsc = rdtsc();
+	__atomic_fetch_add(&hvsim.started, 1, __ATOMIC_RELEASE);
+	/* The VP reads all of the above after it arrives. */
+	hvsim_apic_send_init_sipi(vp->rec.vp, SIPI_PAGE);
+	return HV_STATUS_SUCCESS;
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * scenario=NAME: set up hvsim from the command line, run the scenario,
+ * print the summary line the runner reads.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <kernel/cmdline.h>
+#include <kernel/panic.h>
+#include <kernel/pmem.h>
+#include <kernel/printf.h>
+#include <kernel/smp.h>
+#include <kernel/string.h>
+
+#include <hvsim/hvsim.h>
+
+#include "scenarios.h"
+
+#define DEFAULT_WATCHDOG_MS 30000
+#define INJECT_MAX 512
+
+const char *const scenario_options[] = {
+	"scenario",	    "seed",	     "watchdog_ms", "hvsim_trace",
+	"vsm_capabilities", "init_delay_us", "inject",	    NULL,
+};
+
+struct scenario_def {
+	const char *name;
+	int (*run)(const struct scenario_env *env);
+};
+
+static const struct scenario_def scenarios[] = {
+	{ "hvsim-selftest", scenario_hvsim_selftest },
+};
+
+bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	r->checks++;
+	if (ok)
+		return true;
+	r->failures++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("FAIL: %s\n", msg);
+	return false;
+}
+
+static void configure_hvsim(const char *cmdline)
+{
+	struct hvsim_config cfg;
+
+	hvsim_config_defaults(&cfg);
+	cfg.trace = cmdline_get_u64(cmdline, "hvsim_trace", 0) != 0;
+	cfg.vsm_capabilities = cmdline_get_u64(cmdline, "vsm_capabilities",
+					       cfg.vsm_capabilities);
+	cfg.init_delay_us = (uint32_t)cmdline_get_u64(cmdline, "init_delay_us",
+						      cfg.init_delay_us);
+	hvsim_init(&cfg);
+}
+
+/* inject=RULE[,RULE...], each "HYPERCALL:vp=V:status=S[:once]". */
+static void add_injections(const char *cmdline)
+{
+	char rules[INJECT_MAX];
+	const char *p = rules;
+
+	cmdline_get_str(cmdline, "inject", rules, sizeof(rules), "");
+	while (*p) {
+		const char *end = p, *err;
+
+		while (*end && *end != ',')
+			end++;
+		err = hvsim_inject_str(p, (size_t)(end - p));
+		if (err)
+			panic("inject '%.*s': %s", (int)(end - p), p, err);
+		p = *end ? end + 1 : end;
+	}
+}
+
+int scenario_main(const char *cmdline)
+{
+	const struct scenario_def *def = NULL;
+	struct scenario_result result = { 0 };
+	struct scenario_env env = {
+		.cmdline = cmdline,
+		.result = &result,
+	};
+	char name[32];
+	int rc;
+
+	cmdline_get_str(cmdline, "scenario", name, sizeof(name), "");
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (!strcmp(scenarios[i].name, name))
+			def = &scenarios[i];
+	if (!def)
+		panic("unknown scenario '%s'", name);
+	env.seed = cmdline_get_u64(cmdline, "seed", 1);
+	env.watchdog_ms =
+		cmdline_get_u64(cmdline, "watchdog_ms", DEFAULT_WATCHDOG_MS);
+	pmem_init();
+	configure_hvsim(cmdline);
+	add_injections(cmdline);
+	printf("scenario: %s (seed %lu)\n", def->name, env.seed);
+	rc = def->run(&env);
+	if (rc == 0 && result.failures)
+		rc = -1;
+	printf("summary: scenario=%s vps=%u nodes=%u booted=%u started=%u "
+	       "checks=%u failures=%u seed=%lu result=%s\n",
+	       def->name, nr_cpus, result.nodes, result.booted, result.started,
+	       result.checks, result.failures, env.seed, rc ? "fail" : "pass");
+	return rc;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scenarios scenario.c can run.
+ */
+#ifndef SCENARIOS_SCENARIOS_H
+#define SCENARIOS_SCENARIOS_H
+
+#include <scenarios/scenario.h>
+
+int scenario_hvsim_selftest(const struct scenario_env *env);
+
+#endif
