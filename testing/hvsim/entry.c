@@ -144,6 +144,21 @@ static uint32_t injection_vp(const struct hvsim_vp *vp, uint16_t code,
 	return in ? in->vp_index : vp->rec.vp;
 }
 
+/* Why a VP never started: kept with the target, the log may wrap. */
+static void note_start_failure(const struct hvsim_vp *caller, uint16_t code,
+			       uint16_t status, uint32_t target)
+{
+	struct hvsim_vp *t = hvsim_vp(target);
+
+	if (!t || !status ||
+	    (code == HV_CALL_ENABLE_VP_VTL &&
+	     status == HV_STATUS_VTL_ALREADY_ENABLED))
+		return;
+	t->rec.start_failure_code = code;
+	t->rec.start_failure_status = status;
+	t->rec.start_failure_caller = caller->rec.vp;
+}
+
 static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 {
 	uint64_t tsc = rdtsc();
@@ -163,6 +178,9 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 		status = dispatch(vp, f, &aux);
 	if (status)
 		vp->rec.failed_calls++;
+	if (code == HV_CALL_START_VIRTUAL_PROCESSOR ||
+	    code == HV_CALL_ENABLE_VP_VTL)
+		note_start_failure(vp, code, status, key);
 	hvsim_log_call(vp, code, status, aux, tsc);
 	if (hvsim.cfg.trace || injected)
 		trace(vp, code, status, aux, injected);

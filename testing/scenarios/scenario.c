@@ -21,8 +21,19 @@
 #define INJECT_MAX 512
 
 const char *const scenario_options[] = {
-	"scenario",	    "seed",	     "watchdog_ms", "hvsim_trace",
-	"vsm_capabilities", "init_delay_us", "inject",	    NULL,
+	"scenario",
+	"seed",
+	"watchdog_ms",
+	"hvsim_trace",
+	"vsm_capabilities",
+	"init_delay_us",
+	"inject",
+	"node_size",
+	"numa",
+	"log",
+	"param",
+	"expect_boot_error",
+	NULL,
 };
 
 struct scenario_def {
@@ -32,6 +43,7 @@ struct scenario_def {
 
 static const struct scenario_def scenarios[] = {
 	{ "hvsim-selftest", scenario_hvsim_selftest },
+	{ "smoke", scenario_smoke },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

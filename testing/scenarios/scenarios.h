@@ -8,5 +8,6 @@
 #include <scenarios/scenario.h>
 
 int scenario_hvsim_selftest(const struct scenario_env *env);
+int scenario_smoke(const struct scenario_env *env);
 
 #endif

@@ -406,13 +406,22 @@ static bool watch(const struct scenario_env *env, const uint32_t *vps,
 	}
 	for (uint32_t i = 1; i < n; i++) {
 		const struct st_vp *d = st_vp_of(&space, vps[i]);
+		const struct hvsim_vp_record *r = hvsim_vp_record(vps[i]);
+		const char *call = hvsim_hypercall_name(r->start_failure_code);
+		const char *st = hv_status_name(r->start_failure_status);
 
-		if (d->phase < phase)
-			printf("watchdog: VP %u stuck in phase %u (hvsim state "
-			       "%u, waiting %u, fault vector %d)\n",
-			       vps[i], d->phase, hvsim_vp_record(vps[i])->state,
-			       hvsim_vp_waiting(vps[i]),
-			       (int)d->fault_vector - 1);
+		if (d->phase >= phase)
+			continue;
+		printf("watchdog: VP %u stuck in phase %u (hvsim state %u, "
+		       "waiting %u, fault vector %d)\n",
+		       vps[i], d->phase, r->state, hvsim_vp_waiting(vps[i]),
+		       (int)d->fault_vector - 1);
+		if (r->start_failure_status)
+			printf("watchdog: VP %u: %s by VP %u failed with %s "
+			       "(0x%x)\n",
+			       vps[i], call ? call : "?",
+			       r->start_failure_caller, st ? st : "?",
+			       r->start_failure_status);
 	}
 	return false;
 }

@@ -74,6 +74,10 @@ struct hvsim_vp_record {
 	uint32_t exits_interrupt;
 	uint32_t exits_intercept;
 	uint64_t model_steps;
+	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
+	uint16_t start_failure_code;
+	uint16_t start_failure_status;
+	uint32_t start_failure_caller;
 };
 
 const struct hvsim_vp_record *hvsim_vp_record(uint32_t vp);

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# bazel run //testing:qemu -- [options]: one sidecar scenario under QEMU.
+#
+# Builds the test kernel's command line and QEMU's from the options, runs
+# testing/qemu_runner.sh (which prints the serial log and judges the run),
+# then prints a final "summary: key=value ..." line. Exit 0 only on pass.
+set -uo pipefail
+
+usage() {
+	cat <<'USAGE'
+usage: bazel run //testing:qemu -- [options]
+  --vps N                  vCPUs = VPs (default 8)
+  --node-size K            VPs per sidecar node (default 32)
+  --numa a,b,...           NUMA nodes with a, b, ... CPUs (sum = --vps)
+  --scenario NAME          smoke (default), hvsim-selftest, ...
+  --log                    SidecarParams.enable_logging
+  --param 'FIELD=V'        override a SidecarParams field after placement;
+  --param 'node[i].FIELD=V'  repeatable
+  --inject 'CALL:vp=V:status=S[:once]'  hvsim fault injection; repeatable
+  --expect-boot-error RE   pass only if the entry fails with a message
+                           matching RE and no VP was started
+  --seed S                 scenario seed
+  --memory MB              guest RAM (default 512)
+  --timeout S              QEMU time limit (default 120)
+  --trace                  hvsim prints every hypercall
+  --image PATH --kernel PATH  other files than the built ones
+  -- ARGS                  extra QEMU arguments
+USAGE
+}
+
+# bazel run starts us in the runfiles tree; a direct call may not.
+if [ -d "$0.runfiles/sidecar" ]; then
+	cd "$0.runfiles/sidecar" || exit 2
+fi
+
+qemu= kernel= image= runner=
+vps=8 node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
+trace=0 expect_error= have_expect_error=0
+params=() injects=() extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--qemu) qemu=$2; shift 2 ;;
+	--runner) runner=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--image) image=$2; shift 2 ;;
+	--vps) vps=$2; shift 2 ;;
+	--node-size) node_size=$2; shift 2 ;;
+	--numa) numa=$2; shift 2 ;;
+	--scenario) scenario=$2; shift 2 ;;
+	--log) log=1; shift ;;
+	--param) params+=("$2"); shift 2 ;;
+	--inject) injects+=("$2"); shift 2 ;;
+	--expect-boot-error) expect_error=$2; have_expect_error=1; shift 2 ;;
+	--seed) seed=$2; shift 2 ;;
+	--memory) memory=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--trace) trace=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; extra+=("$@"); break ;;
+	*) echo "qemu: unknown option $1 (--help lists them)" >&2; exit 2 ;;
+	esac
+done
+for f in qemu kernel runner; do
+	[ -n "${!f}" ] || { echo "qemu: --$f is required (use bazel run //testing:qemu)" >&2; exit 2; }
+done
+no_space() {
+	case "$2" in *' '* | *,*) echo "qemu: $1 must not contain spaces or commas: $2" >&2; exit 2 ;; esac
+}
+
+join() {
+	local IFS=,
+	echo "$*"
+}
+
+cmdline="scenario=$scenario node_size=$node_size"
+[ -n "$numa" ] && cmdline+=" numa=$numa"
+[ $log = 1 ] && cmdline+=" log=1"
+[ $trace = 1 ] && cmdline+=" hvsim_trace=1"
+[ -n "$seed" ] && cmdline+=" seed=$seed"
+[ $have_expect_error = 1 ] && cmdline+=" expect_boot_error=1"
+for p in "${params[@]}"; do no_space --param "$p"; done
+for p in "${injects[@]}"; do no_space --inject "$p"; done
+[ ${#params[@]} -gt 0 ] && cmdline+=" param=$(join "${params[@]}")"
+[ ${#injects[@]} -gt 0 ] && cmdline+=" inject=$(join "${injects[@]}")"
+
+qemu_args=()
+if [ -n "$numa" ]; then
+	IFS=, read -r -a counts <<<"$numa"
+	n=${#counts[@]} first=0 sum=0
+	per=$((memory / n))
+	memory=$((per * n))
+	for i in "${!counts[@]}"; do
+		c=${counts[$i]}
+		[ "$c" -gt 0 ] 2>/dev/null || { echo "qemu: --numa wants CPU counts > 0" >&2; exit 2; }
+		qemu_args+=(-object "memory-backend-ram,id=m$i,size=${per}M"
+			-numa "node,nodeid=$i,memdev=m$i,cpus=$first-$((first + c - 1))")
+		first=$((first + c))
+	done
+	[ $first = "$vps" ] || { echo "qemu: --numa $numa has $first CPUs, --vps is $vps" >&2; exit 2; }
+fi
+
+run=("$runner" --qemu "$qemu" --kernel "$kernel" --vcpus "$vps"
+	--memory "$memory" --timeout "$timeout" --cmdline "$cmdline")
+[ "$scenario" != hvsim-selftest ] && run+=(--module "$image")
+run+=(-- "${qemu_args[@]}" "${extra[@]}")
+
+log=$(mktemp "${TMPDIR:-/tmp}/scenario.XXXXXX")
+trap 'rm -f "$log"' EXIT
+"${run[@]}" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+result=pass reason=
+[ "$rc" = 0 ] || { result=fail reason="the run failed"; }
+if [ $have_expect_error = 1 ] && [ $result = pass ]; then
+	msg=$(sed -n 's/^sidecar: boot error: //p' "$log" | head -n 1)
+	if [ -z "$msg" ]; then
+		result=fail reason="no boot error was reported"
+	elif ! grep -Eq -- "$expect_error" <<<"$msg"; then
+		result=fail reason="the boot error does not match /$expect_error/"
+	fi
+fi
+
+line=$(grep '^summary:' "$log" | tail -n 1)
+if [ -z "$line" ]; then
+	line="summary: scenario=$scenario vps=$vps nodes=? booted=? started=? result=?"
+fi
+line=$(sed -e "s/ result=[a-z?]*//" <<<"$line")
+echo "$line result=$result${reason:+ reason=\"$reason\"}"
+[ $result = pass ]

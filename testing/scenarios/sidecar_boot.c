@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot part every sidecar scenario shares: the image from PVH module
+ * 0, SidecarParams from the layout options and param= overrides, the
+ * entry call, and the checks of what the image reports: a boot error only
+ * when one is expected (and then no VP may have been started), otherwise
+ * every AP IDLE, or REMOVED with a reason hvsim saw, and W^X page tables.
+ */
+#include <stdint.h>
+
+#include <kernel/cmdline.h>
+#include <kernel/panic.h>
+#include <kernel/pmem.h>
+#include <kernel/printf.h>
+#include <kernel/pvh.h>
+#include <kernel/string.h>
+
+#include <hvsim/hvsim.h>
+
+#include "sidecar_boot.h"
+
+#define LIST_MAX 256
+
+#define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
+
+/* numa=a,b,c */
+static void parse_numa(const char *cmdline, struct shim_layout *l)
+{
+	char list[LIST_MAX];
+	const char *p = list;
+
+	cmdline_get_str(cmdline, "numa", list, sizeof(list), "");
+	while (*p) {
+		uint32_t v = 0;
+
+		if (l->nr_numa == SHIM_MAX_NUMA)
+			panic("numa=: more than %u nodes", SHIM_MAX_NUMA);
+		if (*p < '0' || *p > '9')
+			panic("numa=: expected a,b,... counts of CPUs");
+		while (*p >= '0' && *p <= '9')
+			v = v * 10 + (uint32_t)(*p++ - '0');
+		l->numa[l->nr_numa++] = v;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* param=A,B,... each FIELD=VALUE or node[i].FIELD=VALUE. */
+static void apply_params(const char *cmdline, struct sidecar_params *p)
+{
+	char list[LIST_MAX];
+	const char *s = list;
+
+	cmdline_get_str(cmdline, "param", list, sizeof(list), "");
+	while (*s) {
+		const char *end = s, *err;
+
+		while (*end && *end != ',')
+			end++;
+		err = shim_apply_param(p, s, (size_t)(end - s));
+		if (err)
+			panic("param '%.*s': %s", (int)(end - s), s, err);
+		printf("shim: param %.*s\n", (int)(end - s), s);
+		s = *end ? end + 1 : end;
+	}
+}
+
+static void layout(const char *cmdline, struct shim_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->vps = hvsim_vp_count();
+	for (uint32_t v = 0; v < l->vps; v++)
+		if (!hvsim_vp_record(v))
+			panic("shim: VP %u missing: VP indexes must be 0..%u",
+			      v, l->vps - 1);
+	l->node_size = (uint32_t)cmdline_get_u64(cmdline, "node_size", 32);
+	l->log = cmdline_get_u64(cmdline, "log", 0) != 0;
+	parse_numa(cmdline, l);
+}
+
+static void print_error(const struct sidecar_output *out)
+{
+	uint32_t len = out->error.len;
+
+	printf("sidecar: boot error: %.*s\n", (int)len,
+	       (const char *)out->error.buf);
+}
+
+bool sidecar_vp_usable(const struct shim_node *n, uint32_t idx)
+{
+	return sidecar_cpu_status_load(n->control, idx) ==
+	       SIDECAR_CPU_STATUS_IDLE;
+}
+
+/* REMOVED is fine for a VP whose start hvsim saw fail. */
+static void check_removed(const struct scenario_env *env, uint32_t vp)
+{
+	const struct hvsim_vp_record *r = hvsim_vp_record(vp);
+	const char *call, *st;
+
+	if (!r || !r->start_failure_status) {
+		CHECK(false,
+		      "VP %u is REMOVED, but hvsim saw no failed start "
+		      "for it",
+		      vp);
+		return;
+	}
+	call = hvsim_hypercall_name(r->start_failure_code);
+	st = hv_status_name(r->start_failure_status);
+	printf("sidecar: VP %u REMOVED: %s by VP %u failed with %s (0x%x)\n",
+	       vp, call ? call : "?", r->start_failure_caller, st ? st : "?",
+	       r->start_failure_status);
+}
+
+/* The per-VP page table maps slot 511 only, and nothing W+X. */
+static void check_address_space(const struct scenario_env *env, uint32_t vp)
+{
+	const struct hvsim_vp_record *r = hvsim_vp_record(vp);
+	const uint64_t *pml4 = (const uint64_t *)(uintptr_t)r->cr3;
+	uint32_t used = 0;
+
+	for (uint32_t i = 0; i < 511; i++)
+		used += pml4[i] != 0;
+	CHECK(used == 0, "VP %u: %u PML4 slots besides 511 in use", vp, used);
+	CHECK(hvsim_report_wx(r->cr3, "sidecar VP") == 0,
+	      "VP %u: no writable+executable page", vp);
+}
+
+static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
+		       uint32_t i)
+{
+	const struct sidecar_node_params *np = &b->params->nodes[i];
+	const struct sidecar_node_output *no = &b->output->nodes[i];
+	struct shim_node *n = &b->nodes[i];
+	struct sidecar_control_page *cp;
+
+	printf("sidecar: node %u: control 0x%lx shmem 0x%lx+0x%lx\n", i,
+	       no->control_page, no->shmem_pages_base, no->shmem_pages_size);
+	cp = (void *)(uintptr_t)no->control_page;
+	n->index = i;
+	n->base_vp = np->base_vp;
+	n->vp_count = np->vp_count;
+	n->control = cp;
+	n->shared = (void *)(uintptr_t)no->shmem_pages_base;
+	CHECK(no->shmem_pages_size ==
+		      (uint64_t)np->vp_count *
+			      sizeof(struct sidecar_vp_shared_pages),
+	      "node %u: shmem size 0x%lx for %u VPs", i, no->shmem_pages_size,
+	      np->vp_count);
+	CHECK(cp->index == i && cp->base_cpu == np->base_vp &&
+		      cp->cpu_count == np->vp_count,
+	      "node %u: control page index %u base_cpu %u cpu_count %u", i,
+	      cp->index, cp->base_cpu, cp->cpu_count);
+	printf("sidecar: node %u: request_vector 0x%x\n", i,
+	       cp->request_vector);
+	CHECK(sidecar_cpu_status_load(cp, 0) == SIDECAR_CPU_STATUS_REMOVED,
+	      "node %u: the base VP %u is not REMOVED", i, np->base_vp);
+	for (uint32_t j = 1; j < np->vp_count; j++) {
+		uint32_t vp = np->base_vp + j;
+		uint8_t s = sidecar_cpu_status_load(cp, j);
+
+		if (s == SIDECAR_CPU_STATUS_IDLE) {
+			env->result->booted++;
+			check_address_space(env, vp);
+		} else if (s == SIDECAR_CPU_STATUS_REMOVED) {
+			check_removed(env, vp);
+		} else {
+			CHECK(false, "VP %u in status %u after boot", vp, s);
+		}
+	}
+}
+
+bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
+{
+	bool expect_error =
+		cmdline_get_u64(env->cmdline, "expect_boot_error", 0) != 0;
+	struct shim_layout l;
+	const char *err;
+
+	memset(b, 0, sizeof(*b));
+	if (!boot_info.nr_modules)
+		panic("sidecar: no image: pass it as a PVH module (-initrd)");
+	err = shim_load_image(boot_info.modules[0].paddr,
+			      boot_info.modules[0].size, &b->image);
+	if (err)
+		panic("sidecar: image: %s", err);
+	printf("sidecar: image at 0x%lx, 0x%lx bytes, entry 0x%lx\n",
+	       b->image.base, b->image.size, b->image.entry);
+	b->params = (void *)(uintptr_t)pmem_alloc_page("params");
+	b->output = (void *)(uintptr_t)pmem_alloc_page("output");
+	layout(env->cmdline, &l);
+	shim_build_params(b->params, &l, hvsim_hypercall_page_pa());
+	apply_params(env->cmdline, b->params);
+	shim_print_params(b->params);
+	env->result->nodes = b->params->node_count;
+
+	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
+				      (uintptr_t)b->output);
+	printf("sidecar: entry returned %s\n", b->entry_ok ? "true" : "false");
+	env->result->started = hvsim_started();
+	if (expect_error) {
+		if (!b->entry_ok)
+			print_error(b->output);
+		CHECK(!b->entry_ok, "the entry succeeded, a boot error was "
+				    "expected");
+		CHECK(hvsim_start_requests() == 0,
+		      "%u StartVirtualProcessor calls despite the boot error",
+		      hvsim_start_requests());
+		return false;
+	}
+	if (!b->entry_ok) {
+		print_error(b->output);
+		CHECK(false, "the sidecar failed to boot");
+		return false;
+	}
+	CHECK(hvsim_check_arrivals(), "every VP hvsim started is running");
+	hvsim_print_start_tree();
+	b->nr_nodes = b->params->node_count;
+	for (uint32_t i = 0; i < b->nr_nodes; i++)
+		check_node(env, b, i);
+	return env->result->failures == 0;
+}
