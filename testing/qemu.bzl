@@ -39,6 +39,8 @@ def _qemu_test_impl(ctx):
         args += ["--expect", e]
     if ctx.attr.must_fail:
         args.append("--expect-failure")
+    if ctx.attr.qemu_args:
+        args += ["--"] + ctx.attr.qemu_args
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(
         output = script,
@@ -63,6 +65,7 @@ qemu_test = rule(
         "expect": attr.string_list(doc = "extended regexes that must each match a line of the serial output"),
         "must_fail": attr.bool(doc = "the kernel must report failure (isa-debug-exit 1) with the expected lines"),
         "timeout_s": attr.int(default = 120, doc = "the runner kills QEMU after this many seconds"),
+        "qemu_args": attr.string_list(doc = "extra QEMU arguments (e.g. -numa)"),
         "_qemu": attr.label(default = "@qemu//:qemu-system-x86_64", allow_single_file = True),
         "_runner": attr.label(default = "//testing:qemu_runner.sh", allow_single_file = True),
         "_allowlist_function_transition": attr.label(

@@ -44,6 +44,7 @@ struct scenario_def {
 static const struct scenario_def scenarios[] = {
 	{ "hvsim-selftest", scenario_hvsim_selftest },
 	{ "smoke", scenario_smoke },
+	{ "commands", scenario_commands },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -9,5 +9,6 @@
 
 int scenario_hvsim_selftest(const struct scenario_env *env);
 int scenario_smoke(const struct scenario_env *env);
+int scenario_commands(const struct scenario_env *env);
 
 #endif

@@ -78,12 +78,33 @@ const char *hvsim_reg_name(uint32_t name)
 	return r && r->first == name ? r->name : NULL;
 }
 
+/* Architectural reset values; everything else resets to 0. */
 struct hv_u128 hvsim_reg_default(uint32_t name)
 {
 	struct hv_u128 v = { 0, 0 };
 
-	if (name == HV_REGISTER_RFLAGS)
+	switch (name) {
+	case HV_REGISTER_RFLAGS:
 		v.low = X86_RFLAGS_FIXED;
+		break;
+	case HV_REGISTER_CR0:
+		v.low = 0x60000010; /* CD, NW, ET */
+		break;
+	case HV_REGISTER_DR6:
+		v.low = 0xFFFF0FF0;
+		break;
+	case HV_REGISTER_DR7:
+		v.low = 0x400;
+		break;
+	case HV_REGISTER_PAT:
+		v.low = 0x0007040600070406;
+		break;
+	case HV_REGISTER_MSR_MTRR_CAP:
+		v.low = 0x508; /* WC, fixed ranges, 8 variable */
+		break;
+	default:
+		break;
+	}
 	return v;
 }
 

@@ -300,6 +300,8 @@ TEST(RegFile, DefaultsSetGetAndCapacity)
 
 	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_RFLAGS).low, 2u);
 	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_RIP).low, 0u);
+	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_DR7).low, 0x400u);
+	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_CR0).low, 0x60000010u);
 	EXPECT_TRUE(hvsim_regfile_set(&rf, HV_REGISTER_RIP, v));
 	EXPECT_EQ(hvsim_regfile_get(&rf, HV_REGISTER_RIP).low, 0x1234u);
 	for (uint32_t i = 0; i < HVSIM_REGFILE_MAX - 1; i++)

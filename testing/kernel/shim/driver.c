@@ -81,27 +81,42 @@ static const char *status_name(uint8_t s)
 	return s < 5 ? names[s] : "?";
 }
 
-bool shim_command(struct shim_node *n, uint32_t idx, uint32_t command,
-		  uint64_t watchdog_ms)
+void shim_command_start(struct shim_node *n, uint32_t idx, uint32_t command)
 {
-	struct sidecar_command_page *page = &n->shared[idx].command_page;
-	uint8_t expected = SIDECAR_CPU_STATUS_IDLE, s;
-	uint32_t vp = n->base_vp + idx, before;
-	uint64_t deadline;
+	uint8_t expected = SIDECAR_CPU_STATUS_IDLE;
 
 	attach(n->control);
-	page->command = command;
-	before = shim_responses();
+	n->shared[idx].command_page.command = command;
 	if (!sidecar_cpu_status_cas(n->control, idx, &expected,
 				    SIDECAR_CPU_STATUS_RUN))
-		panic("shim: VP %u is %s, not IDLE, before command %u", vp,
-		      status_name(expected), command);
-	x2apic_send_ipi(vp, (uint8_t)n->control->request_vector);
-	deadline = rdtsc() + tsc_ms_to_cycles(watchdog_ms);
+		panic("shim: VP %u is %s, not IDLE, before command %u",
+		      n->base_vp + idx, status_name(expected), command);
+	x2apic_send_ipi(n->base_vp + idx, (uint8_t)n->control->request_vector);
+}
+
+void shim_command_stop(struct shim_node *n, uint32_t idx)
+{
+	uint8_t expected = SIDECAR_CPU_STATUS_RUN;
+
+	if (!sidecar_cpu_status_cas(n->control, idx, &expected,
+				    SIDECAR_CPU_STATUS_STOP))
+		panic("shim: VP %u is %s, not RUN, when asked to stop",
+		      n->base_vp + idx, status_name(expected));
+	x2apic_send_ipi(n->base_vp + idx, (uint8_t)n->control->request_vector);
+}
+
+bool shim_command_wait(struct shim_node *n, uint32_t idx, uint32_t command,
+		       uint32_t responses_before, uint64_t watchdog_ms)
+{
+	struct sidecar_command_page *page = &n->shared[idx].command_page;
+	uint64_t deadline = rdtsc() + tsc_ms_to_cycles(watchdog_ms);
+	uint32_t vp = n->base_vp + idx;
+	uint8_t s;
+
 	sti();
 	while ((s = sidecar_cpu_status_load(n->control, idx)) !=
 		       SIDECAR_CPU_STATUS_IDLE ||
-	       shim_responses() == before) {
+	       shim_responses() == responses_before) {
 		if (rdtsc() > deadline) {
 			cli();
 			panic("watchdog: VP %u stuck in status %s (command %u)%s",
@@ -119,4 +134,13 @@ bool shim_command(struct shim_node *n, uint32_t idx, uint32_t command,
 		return false;
 	}
 	return true;
+}
+
+bool shim_command(struct shim_node *n, uint32_t idx, uint32_t command,
+		  uint64_t watchdog_ms)
+{
+	uint32_t before = shim_responses();
+
+	shim_command_start(n, idx, command);
+	return shim_command_wait(n, idx, command, before, watchdog_ms);
 }

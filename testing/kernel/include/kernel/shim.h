@@ -82,5 +82,11 @@ uint32_t shim_responses(void);
  */
 bool shim_command(struct shim_node *n, uint32_t idx, uint32_t command,
 		  uint64_t watchdog_ms);
+/* The halves of shim_command(), for commands that are stopped. */
+void shim_command_start(struct shim_node *n, uint32_t idx, uint32_t command);
+bool shim_command_wait(struct shim_node *n, uint32_t idx, uint32_t command,
+		       uint32_t responses_before, uint64_t watchdog_ms);
+/* RUN -> STOP and a request IPI: ends a RUN_VP at its next exit. */
+void shim_command_stop(struct shim_node *n, uint32_t idx);
 
 #endif
