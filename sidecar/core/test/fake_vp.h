@@ -3,6 +3,11 @@
 // A fake struct sc_vp_ops backend: register files instead of hypercalls and
 // the CPU, a scripted lower VTL, injectable failures, and a record of every
 // call. Shared by the unit tests, the host harness and the fuzzers.
+//
+// One FakeVp per sidecar CPU. It is not locked: only the thread that runs
+// the CPU's commands may touch it, except `stop` (atomic); another thread
+// may read the rest once the CPU's status handshake (IDLE seen with
+// acquire) orders it, as the driver does with the command page.
 
 #ifndef SIDECAR_CORE_TEST_FAKE_VP_H
 #define SIDECAR_CORE_TEST_FAKE_VP_H
