@@ -31,6 +31,13 @@ void sc_cmd_run_vp(struct sidecar_command_page *page, struct sc_vp_state *st,
 	resp->intercept = 0;
 	if (!map_overlays_once(page, st, ops))
 		return;
+	if (ops->check_context &&
+	    !ops->check_context(ops->ctx, &page->cpu_context, &page->error)) {
+		if (page->error.len == 0)
+			sc_error_set(&page->error, "invalid cpu_context");
+		page->has_error = 1;
+		return;
+	}
 	/* STOP is checked first: a stop that raced the request wins. */
 	while (!ops->stop_requested(ops->ctx)) {
 		const struct hv_message *msg = NULL;

@@ -3,25 +3,29 @@
 #include "sidecar/core/error.h"
 #include "sidecar/core/registers.h"
 
-static void get_local(struct hv_register_assoc *reg, struct sc_reg_route r,
-		      const struct sc_vp_ops *ops)
+/* A register the CPU holds itself; the value is written back on success. */
+static uint16_t get_local(struct hv_register_assoc *reg, struct sc_reg_route r,
+			  const struct sc_vp_ops *ops)
 {
-	uint64_t v = r.kind == SC_REG_MSR ? ops->read_msr(ops->ctx, r.index) :
-					    ops->read_dr(ops->ctx, r.index);
+	uint64_t v = 0;
+	bool ok = r.kind == SC_REG_MSR ? ops->read_msr(ops->ctx, r.index, &v) :
+					 ops->read_dr(ops->ctx, r.index, &v);
 
+	if (!ok)
+		return HV_STATUS_INVALID_PARAMETER;
 	reg->value.reg128.low = v;
 	reg->value.reg128.high = 0;
+	return HV_STATUS_SUCCESS;
 }
 
-static void set_local(const struct hv_register_assoc *reg,
-		      struct sc_reg_route r, const struct sc_vp_ops *ops)
+static uint16_t set_local(const struct hv_register_assoc *reg,
+			  struct sc_reg_route r, const struct sc_vp_ops *ops)
 {
 	uint64_t v = reg->value.reg128.low;
+	bool ok = r.kind == SC_REG_MSR ? ops->write_msr(ops->ctx, r.index, v) :
+					 ops->write_dr(ops->ctx, r.index, v);
 
-	if (r.kind == SC_REG_MSR)
-		ops->write_msr(ops->ctx, r.index, v);
-	else
-		ops->write_dr(ops->ctx, r.index, v);
+	return ok ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_REGISTER_VALUE;
 }
 
 /* One register by hypercall; the value is written back only on success. */
@@ -64,14 +68,11 @@ void sc_cmd_vp_registers(struct sidecar_command_page *page, bool set,
 			sc_route_register(reg->name, st->dr6_shared);
 		uint16_t status;
 
-		if (r.kind != SC_REG_HYPERCALL) {
-			if (set)
-				set_local(reg, r, ops);
-			else
-				get_local(reg, r, ops);
-			continue;
-		}
-		status = by_hypercall(reg, vtl, set, ops);
+		if (r.kind != SC_REG_HYPERCALL)
+			status = set ? set_local(reg, r, ops) :
+				       get_local(reg, r, ops);
+		else
+			status = by_hypercall(reg, vtl, set, ops);
 		/* The status is the answer: the batch stops, no has_error. */
 		if (status != HV_STATUS_SUCCESS) {
 			req->status = status;

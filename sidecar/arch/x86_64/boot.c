@@ -48,6 +48,17 @@ static void build_idt(uint64_t image_pa)
 	}
 }
 
+/* The MXCSR bits this CPU accepts; 0 in the fxsave image means 0xffbf. */
+static uint32_t read_mxcsr_mask(void)
+{
+	uint8_t area[512] __attribute__((aligned(16)));
+	uint32_t mask;
+
+	__asm__ volatile("fxsave %0" : "=m"(area));
+	__builtin_memcpy(&mask, area + 28, sizeof(mask));
+	return mask ? mask : 0xffbf;
+}
+
 static bool fail(struct sidecar_output *out, const char *what, uint16_t status)
 {
 	sc_error_set(&out->error, "%s failed: status 0x%x (%s)", what, status,
@@ -161,6 +172,7 @@ bool sc_bsp_main(uint64_t params_pa, uint64_t output_pa, uint64_t image_pa)
 		goto out;
 	}
 	sc_image.dr6_shared = hv_vsm_capabilities_dr6_shared(v.reg64);
+	sc_image.mxcsr_mask = read_mxcsr_mask();
 	build_idt(image_pa);
 
 	for (uint32_t n = 0; n < SIDECAR_MAX_NODES; n++) {

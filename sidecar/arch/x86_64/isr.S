@@ -113,15 +113,6 @@ sc_write_dr6_safe:
 	ret
 	FIXUP_ENTRY(1b, 2b)
 
-/* int sc_fxrstor_safe(const void *fx); a bad MXCSR faults. */
-	.globl sc_fxrstor_safe
-sc_fxrstor_safe:
-1:	fxrstor	(%rdi)
-	xor	%eax, %eax
-	ret
-2:	mov	$1, %eax
-	ret
-	FIXUP_ENTRY(1b, 2b)
 
 
 /*

@@ -33,6 +33,7 @@ struct sc_image_state {
 	bool enable_logging;
 	bool dr6_shared;
 	uint16_t vtl_return_offset;
+	uint32_t mxcsr_mask; /* from fxsave: the MXCSR bits fxrstor accepts */
 	struct sc_node nodes[SIDECAR_MAX_NODES];
 };
 

@@ -35,37 +35,48 @@ op_translate_gva(void *ctx, uint64_t gvn, uint64_t flags,
 	return sc_hv_translate_gva(ctx, gvn, flags, out);
 }
 
-static uint64_t op_read_msr(void *ctx, uint32_t msr)
-{
-	uint64_t v;
-
-	(void)ctx;
-	sc_rdmsr_safe(msr, &v);
-	return v;
-}
-
-static void op_write_msr(void *ctx, uint32_t msr, uint64_t value)
-{
-	if (sc_wrmsr_safe(msr, value))
-		sc_log(ctx, "wrmsr 0x%x <- 0x%llx faulted", msr,
-		       (unsigned long long)value);
-}
-
-static uint64_t op_read_dr(void *ctx, unsigned int dr)
+static bool op_read_msr(void *ctx, uint32_t msr, uint64_t *value)
 {
 	(void)ctx;
-	return read_dr(dr);
+	return sc_rdmsr_safe(msr, value) == 0;
 }
 
-static void op_write_dr(void *ctx, unsigned int dr, uint64_t value)
+static bool op_write_msr(void *ctx, uint32_t msr, uint64_t value)
 {
-	if (dr == 6) {
-		if (sc_write_dr6_safe(value))
-			sc_log(ctx, "dr6 <- 0x%llx faulted",
-			       (unsigned long long)value);
-		return;
-	}
+	(void)ctx;
+	return sc_wrmsr_safe(msr, value) == 0;
+}
+
+static bool op_read_dr(void *ctx, unsigned int dr, uint64_t *value)
+{
+	(void)ctx;
+	*value = read_dr(dr);
+	return true;
+}
+
+/* DR0-3 take any address; DR6 faults on reserved bits. */
+static bool op_write_dr(void *ctx, unsigned int dr, uint64_t value)
+{
+	(void)ctx;
+	if (dr == 6)
+		return sc_write_dr6_safe(value) == 0;
 	write_dr(dr, value);
+	return true;
+}
+
+/* fxrstor faults on MXCSR bits outside MXCSR_MASK: refuse them here. */
+static bool op_check_context(void *ctx, const struct sidecar_cpu_context_x64 *c,
+			     struct sidecar_command_error *err)
+{
+	(void)ctx;
+	if (c->fx_state.mxcsr & ~sc_image.mxcsr_mask) {
+		sc_error_set(err,
+			     "cpu_context: MXCSR 0x%x sets reserved bits "
+			     "(MXCSR_MASK 0x%x)",
+			     c->fx_state.mxcsr, sc_image.mxcsr_mask);
+		return false;
+	}
+	return true;
 }
 
 static bool op_map_overlays(void *ctx, struct sidecar_command_error *err)
@@ -128,6 +139,7 @@ void sc_vp_ops_init(struct sc_vp_ops *ops, struct sc_cpu *cpu)
 		.read_dr = op_read_dr,
 		.write_dr = op_write_dr,
 		.map_overlays = op_map_overlays,
+		.check_context = op_check_context,
 		.run_vp_once = op_run_vp_once,
 		.stop_requested = op_stop_requested,
 	};

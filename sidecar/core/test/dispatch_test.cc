@@ -628,3 +628,61 @@ TEST_F(Dispatch, RunHandsTheContextToTheLowerVtl)
 }
 
 } // namespace
+
+// A local register the CPU refuses (#GP) stops the batch like a failing
+// hypercall would, and the CPU stays usable for the next command.
+TEST_F(Dispatch, FaultingLocalMsrStopsTheBatchWithAStatus)
+{
+	fake_.hv_registers[HV_REGISTER_RAX] = { 0, 0 };
+	fake_.hv_registers[HV_REGISTER_RCX] = { 0, 0 };
+	fake_.faulting_msrs.insert(X86_MSR_MTRR_PHYS_BASE(0));
+	SetupRegisters({ HV_REGISTER_RAX, HV_REGISTER_MSR_MTRR_PHYS_BASE(0),
+			 HV_REGISTER_RCX });
+
+	Execute(SIDECAR_COMMAND_SET_VP_REGISTERS);
+	EXPECT_EQ(page_->has_error, 0);
+	EXPECT_EQ(Request()->status, HV_STATUS_INVALID_REGISTER_VALUE);
+	EXPECT_EQ(fake_.hv_registers[HV_REGISTER_RAX].low, 0x1111u);
+	EXPECT_EQ(fake_.hv_registers[HV_REGISTER_RCX].low, 0u);
+
+	SetupRegisters({ HV_REGISTER_MSR_MTRR_PHYS_BASE(0), HV_REGISTER_RAX });
+	Execute(SIDECAR_COMMAND_GET_VP_REGISTERS);
+	EXPECT_EQ(Request()->status, HV_STATUS_INVALID_PARAMETER);
+	// The failed read leaves the caller's value alone.
+	EXPECT_EQ(Request()->regs[0].value.reg128.low, 0x1111u);
+
+	SetupRegisters({ HV_REGISTER_RAX });
+	Execute(SIDECAR_COMMAND_GET_VP_REGISTERS);
+	EXPECT_EQ(Request()->status, HV_STATUS_SUCCESS);
+}
+
+TEST_F(Dispatch, Dr6WithReservedBitsIsRefused)
+{
+	st_.dr6_shared = true;
+	SetupRegisters({ HV_REGISTER_DR6 });
+	Request()->regs[0].value = RegisterValue(0x1ull << 40, 0);
+
+	Execute(SIDECAR_COMMAND_SET_VP_REGISTERS);
+	EXPECT_EQ(page_->has_error, 0);
+	EXPECT_EQ(Request()->status, HV_STATUS_INVALID_REGISTER_VALUE);
+}
+
+// A context that cannot be loaded fails RUN_VP before anything runs.
+TEST_F(Dispatch, RunRefusesABadContext)
+{
+	fake_.run_script = { Step(HV_VTL_ENTRY_REASON_INTERCEPT) };
+	page_->cpu_context.fx_state.mxcsr = 0xffffffff;
+
+	Execute(SIDECAR_COMMAND_RUN_VP);
+	EXPECT_EQ(page_->has_error, 1);
+	EXPECT_EQ(std::string(reinterpret_cast<char *>(page_->error.buf),
+			      page_->error.len),
+		  "cpu_context: MXCSR 0xffffffff sets reserved bits");
+	EXPECT_EQ(fake_.Count(FakeCall::kRunVpOnce), 0u);
+
+	page_->has_error = 0;
+	page_->cpu_context.fx_state.mxcsr = X86_MXCSR_DEFAULT;
+	Execute(SIDECAR_COMMAND_RUN_VP);
+	EXPECT_EQ(page_->has_error, 0);
+	EXPECT_EQ(sidecar_run_vp_response_of(page_.get())->intercept, 1);
+}

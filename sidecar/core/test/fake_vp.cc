@@ -27,6 +27,7 @@ FakeVp::FakeVp()
 	ops_.write_msr = WriteMsr;
 	ops_.read_dr = ReadDr;
 	ops_.write_dr = WriteDr;
+	ops_.check_context = CheckContext;
 	ops_.map_overlays = MapOverlays;
 	ops_.run_vp_once = RunVpOnce;
 	ops_.stop_requested = StopRequested;
@@ -98,38 +99,62 @@ uint16_t FakeVp::TranslateGva(void *ctx, uint64_t gvn, uint64_t flags,
 	return HV_STATUS_SUCCESS;
 }
 
-uint64_t FakeVp::ReadMsr(void *ctx, uint32_t msr)
+bool FakeVp::ReadMsr(void *ctx, uint32_t msr, uint64_t *value)
 {
 	FakeVp *f = static_cast<FakeVp *>(ctx);
 
 	f->calls.push_back({ FakeCall::kReadMsr, 0, msr, 0, 0 });
+	if (f->faulting_msrs.count(msr))
+		return false;
 	auto it = f->msrs.find(msr);
-	return it == f->msrs.end() ? 0 : it->second;
+	*value = it == f->msrs.end() ? 0 : it->second;
+	return true;
 }
 
-void FakeVp::WriteMsr(void *ctx, uint32_t msr, uint64_t value)
+bool FakeVp::WriteMsr(void *ctx, uint32_t msr, uint64_t value)
 {
 	FakeVp *f = static_cast<FakeVp *>(ctx);
 
 	f->calls.push_back({ FakeCall::kWriteMsr, 0, msr, value, 0 });
+	if (f->faulting_msrs.count(msr))
+		return false;
 	f->msrs[msr] = value;
+	return true;
 }
 
-uint64_t FakeVp::ReadDr(void *ctx, unsigned int dr)
+bool FakeVp::ReadDr(void *ctx, unsigned int dr, uint64_t *value)
 {
 	FakeVp *f = static_cast<FakeVp *>(ctx);
 
 	f->calls.push_back({ FakeCall::kReadDr, 0, dr, 0, 0 });
-	return dr < 8 ? f->drs[dr] : 0;
+	*value = dr < 8 ? f->drs[dr] : 0;
+	return true;
 }
 
-void FakeVp::WriteDr(void *ctx, unsigned int dr, uint64_t value)
+bool FakeVp::WriteDr(void *ctx, unsigned int dr, uint64_t value)
 {
 	FakeVp *f = static_cast<FakeVp *>(ctx);
 
 	f->calls.push_back({ FakeCall::kWriteDr, 0, dr, value, 0 });
+	/* DR6 and DR7 reject set upper halves, like the CPU. */
+	if ((dr == 6 || dr == 7) && (value >> 32))
+		return false;
 	if (dr < 8)
 		f->drs[dr] = value;
+	return true;
+}
+
+bool FakeVp::CheckContext(void *ctx, const sidecar_cpu_context_x64 *cpu,
+			  sidecar_command_error *err)
+{
+	FakeVp *f = static_cast<FakeVp *>(ctx);
+
+	if (cpu->fx_state.mxcsr & ~f->mxcsr_mask) {
+		sc_error_set(err, "cpu_context: MXCSR 0x%x sets reserved bits",
+			     cpu->fx_state.mxcsr);
+		return false;
+	}
+	return true;
 }
 
 bool FakeVp::MapOverlays(void *ctx, sidecar_command_error *err)

@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,10 @@ class FakeVp {
 	// Local MSRs (absent ones read as 0) and debug registers.
 	std::map<uint32_t, uint64_t> msrs;
 	uint64_t drs[8] = {};
+	// MSRs whose access faults (#GP), as an absent MSR would.
+	std::set<uint32_t> faulting_msrs;
+	// check_context refuses an MXCSR with bits outside this mask.
+	uint32_t mxcsr_mask = 0xffbf;
 
 	// TranslateVirtualAddressEx: this status and output. A failing
 	// translation still writes garbage into the output, to prove that
@@ -119,10 +124,12 @@ class FakeVp {
 	static uint16_t
 	TranslateGva(void *ctx, uint64_t gvn, uint64_t flags,
 		     hv_translate_virtual_address_ex_output_x64 *out);
-	static uint64_t ReadMsr(void *ctx, uint32_t msr);
-	static void WriteMsr(void *ctx, uint32_t msr, uint64_t value);
-	static uint64_t ReadDr(void *ctx, unsigned int dr);
-	static void WriteDr(void *ctx, unsigned int dr, uint64_t value);
+	static bool ReadMsr(void *ctx, uint32_t msr, uint64_t *value);
+	static bool WriteMsr(void *ctx, uint32_t msr, uint64_t value);
+	static bool ReadDr(void *ctx, unsigned int dr, uint64_t *value);
+	static bool WriteDr(void *ctx, unsigned int dr, uint64_t value);
+	static bool CheckContext(void *ctx, const sidecar_cpu_context_x64 *cpu,
+				 sidecar_command_error *err);
 	static bool MapOverlays(void *ctx, sidecar_command_error *err);
 	static uint32_t RunVpOnce(void *ctx, sidecar_cpu_context_x64 *cpu,
 				  const hv_message **msg);

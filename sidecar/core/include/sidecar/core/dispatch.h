@@ -49,10 +49,16 @@ struct sc_vp_ops {
 	uint16_t (*translate_gva)(
 		void *ctx, uint64_t gvn, uint64_t control_flags,
 		struct hv_translate_virtual_address_ex_output_x64 *out);
-	uint64_t (*read_msr)(void *ctx, uint32_t msr);
-	void (*write_msr)(void *ctx, uint32_t msr, uint64_t value);
-	uint64_t (*read_dr)(void *ctx, unsigned int dr);
-	void (*write_dr)(void *ctx, unsigned int dr, uint64_t value);
+	/*
+	 * Local MSRs and debug registers. Values come from the command page,
+	 * so the CPU may refuse them (#GP): false then, and the batch stops
+	 * with HV_STATUS_INVALID_REGISTER_VALUE (write) or
+	 * HV_STATUS_INVALID_PARAMETER (read) in `status`.
+	 */
+	bool (*read_msr)(void *ctx, uint32_t msr, uint64_t *value);
+	bool (*write_msr)(void *ctx, uint32_t msr, uint64_t value);
+	bool (*read_dr)(void *ctx, unsigned int dr, uint64_t *value);
+	bool (*write_dr)(void *ctx, unsigned int dr, uint64_t value);
 	/*
 	 * Maps the VP assist page and the register page before the first
 	 * RUN_VP; false + a message in *err on a fatal failure.
@@ -66,6 +72,14 @@ struct sc_vp_ops {
 	 */
 	uint32_t (*run_vp_once)(void *ctx, struct sidecar_cpu_context_x64 *cpu,
 				const struct hv_message **msg);
+	/*
+	 * Optional: before each RUN_VP, false + a message if the context
+	 * cannot be loaded (e.g. an MXCSR with reserved bits set would fault
+	 * fxrstor): RUN_VP then fails with has_error and runs nothing.
+	 */
+	bool (*check_context)(void *ctx,
+			      const struct sidecar_cpu_context_x64 *cpu,
+			      struct sidecar_command_error *err);
 	/* True when the control page says STOP for this CPU. */
 	bool (*stop_requested)(void *ctx);
 };
