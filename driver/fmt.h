@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounded text building for messages and boot_cpus=, without libc. Private
+ * to the driver.
+ */
+#ifndef SIDECAR_DRIVER_FMT_H
+#define SIDECAR_DRIVER_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * len counts every byte appended, even those that did not fit, so callers
+ * can size a second attempt; p is NUL-terminated whenever size > 0 and
+ * never ends in a partial UTF-8 character.
+ */
+struct sd_buf {
+	char *p;
+	size_t size;
+	size_t len;
+};
+
+void sd_buf_init(struct sd_buf *b, char *p, size_t size);
+void sd_buf_mem(struct sd_buf *b, const void *s, size_t n);
+void sd_buf_str(struct sd_buf *b, const char *s);
+void sd_buf_u64(struct sd_buf *b, uint64_t v);
+/* "0x1b000" */
+void sd_buf_hex(struct sd_buf *b, uint64_t v);
+
+#define sd_memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define sd_memset(d, c, n) __builtin_memset((d), (c), (n))
+
+#endif /* SIDECAR_DRIVER_FMT_H */
