@@ -9,7 +9,7 @@
 
 static void err_clear(struct sd_client_error *e)
 {
-	sd_memset(e, 0, sizeof(*e));
+	sd_memzero(e, sizeof(*e));
 	e->kind = SD_CLIENT_OK;
 }
 
@@ -79,7 +79,7 @@ int sd_client_vp_init(struct sd_client_vp *c, struct sd_node *n, uint32_t vp,
 {
 	struct sidecar_vp_shared_pages *pages = sd_node_vp_pages(n, vp);
 
-	sd_memset(c, 0, sizeof(*c));
+	sd_memzero(c, sizeof(*c));
 	if (!pages || vp == n->base_cpu)
 		return -SD_EINVAL;
 	c->node = n;
@@ -97,7 +97,8 @@ static bool refused(int r)
 }
 
 /*
- * Runs the prepared command. When it completed and the page holds its
+ * Runs the prepared command; the caller checked that the VP is not running.
+ * When it completed and the page holds its
  * result, e->kind stays SD_CLIENT_OK and the return is 0, -SD_EINTR or
  * -SD_ETIMEDOUT (it was cancelled on the way); otherwise e is filled.
  */
@@ -106,8 +107,6 @@ static int run_sync(struct sd_client_vp *c, uint32_t command, const char *what,
 {
 	int r;
 
-	if (c->running)
-		return err_driver(c, e, what, -SD_EBUSY);
 	c->page->command = command;
 	r = sd_vp_run(c->node, c->vp, c->timeout_ns);
 	if (refused(r))
@@ -135,6 +134,8 @@ int sd_client_test(struct sd_client_vp *c, struct sd_client_error *e)
 	if (!e)
 		e = &local;
 	err_clear(e);
+	if (c->running)
+		return err_driver(c, e, "test", -SD_EBUSY);
 	r = run_sync(c, SIDECAR_COMMAND_NONE, "test", e);
 	if (e->kind != SD_CLIENT_OK)
 		return r;
@@ -153,7 +154,7 @@ static int regs_command(struct sd_client_vp *c, bool set, uint8_t target_vtl,
 		sidecar_get_set_vp_register_request_of(c->page);
 	int r;
 
-	sd_memset(req, 0, sizeof(*req));
+	sd_memzero(req, sizeof(*req));
 	req->count = (uint16_t)n;
 	req->target_vtl = target_vtl;
 	req->status = HV_STATUS_SUCCESS;
@@ -204,7 +205,7 @@ static int pinpoint(struct sd_client_vp *c, bool set, uint8_t target_vtl,
 	int r;
 
 	for (uint32_t k = 0; k < n; k++) {
-		one = src[start + k];
+		sd_memcpy(&one, &src[start + k], sizeof(one));
 		e->done = (uint32_t)(start + k);
 		r = regs_command(c, set, target_vtl, &one, 1, &status, e);
 		if (e->kind != SD_CLIENT_OK)
@@ -213,7 +214,7 @@ static int pinpoint(struct sd_client_vp *c, bool set, uint8_t target_vtl,
 			return regs_failed(c, set, (uint32_t)(start + k),
 					   one.name, status, true, e);
 		if (!set)
-			regs[start + k] = one;
+			sd_memcpy(&regs[start + k], &one, sizeof(one));
 		if (r) {
 			e->done++;
 			return finish(c, e, what, r);
@@ -237,6 +238,8 @@ static int transfer_regs(struct sd_client_vp *c, bool set, uint8_t target_vtl,
 	int r;
 
 	err_clear(e);
+	if (c->running)
+		return err_driver(c, e, what, -SD_EBUSY);
 	for (size_t start = 0; start < count; start += MAX_REGS) {
 		uint32_t n = (uint32_t)(count - start < MAX_REGS ?
 						count - start :
@@ -298,7 +301,10 @@ int sd_client_translate_gva(
 	if (!e)
 		e = &local;
 	err_clear(e);
-	sd_memset(resp, 0, sizeof(*resp));
+	/* The page is the sidecar's while the VP runs: touch nothing. */
+	if (c->running)
+		return err_driver(c, e, "translate gva", -SD_EBUSY);
+	sd_memzero(resp, sizeof(*resp));
 	req->gvn = gvn;
 	req->control_flags = control_flags;
 	r = run_sync(c, SIDECAR_COMMAND_TRANSLATE_GVA, "translate gva", e);
@@ -308,7 +314,7 @@ int sd_client_translate_gva(
 		err_hv(c, e, &b, "translate gva", resp->status);
 		return -SD_EIO;
 	}
-	*out = resp->output;
+	sd_memcpy(out, &resp->output, sizeof(*out));
 	return finish(c, e, "translate gva", r);
 }
 

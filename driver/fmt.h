@@ -27,7 +27,26 @@ void sd_buf_u64(struct sd_buf *b, uint64_t v);
 /* "0x1b000" */
 void sd_buf_hex(struct sd_buf *b, uint64_t v);
 
-#define sd_memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
-#define sd_memset(d, c, n) __builtin_memset((d), (c), (n))
+/*
+ * Byte loops instead of memcpy/memset: the freestanding archive must not
+ * need anything it does not define, and -fno-builtin keeps the compiler
+ * from turning these back into calls. Struct copies go through them too.
+ */
+static inline void sd_memcpy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = (uint8_t *)dst;
+	const uint8_t *s = (const uint8_t *)src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+static inline void sd_memzero(void *dst, size_t n)
+{
+	uint8_t *d = (uint8_t *)dst;
+
+	while (n--)
+		*d++ = 0;
+}
 
 #endif /* SIDECAR_DRIVER_FMT_H */

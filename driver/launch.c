@@ -51,7 +51,7 @@ static bool next_chunk(struct chunk_iter *it, uint32_t *base, uint32_t *len)
 static void chunk_iter_init(struct chunk_iter *it,
 			    const struct sd_launch_config *cfg)
 {
-	sd_memset(it, 0, sizeof(*it));
+	sd_memzero(it, sizeof(*it));
 	it->cpus = cfg->cpus;
 	it->count = cfg->cpu_count;
 }
@@ -98,8 +98,8 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 	struct sd_buf msg;
 	uint32_t numa_count, nodes = 0, singles = 0, base, len;
 
-	sd_memset(params, 0, sizeof(*params));
-	sd_memset(plan, 0, sizeof(*plan));
+	sd_memzero(params, sizeof(*params));
+	sd_memzero(plan, sizeof(*plan));
 	sd_buf_init(&msg, plan->message, sizeof(plan->message));
 
 	if (!cfg->cpus || cfg->cpu_count == 0 || !cfg->mem ||
@@ -164,7 +164,7 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 		if (!place(cfg, numa_count, local, size, &np->memory_base,
 			   &plan->mem_numa[nodes])) {
 			release_all(cfg, params, nodes);
-			sd_memset(params->nodes, 0, sizeof(params->nodes));
+			sd_memzero(params->nodes, sizeof(params->nodes));
 			sd_buf_str(&msg, "node ");
 			sd_buf_u64(&msg, nodes);
 			sd_buf_str(&msg, " (VPs ");

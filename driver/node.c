@@ -661,7 +661,7 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 	struct msg m;
 	struct sd_buf *b;
 
-	sd_memset(n, 0, sizeof(*n));
+	sd_memzero(n, sizeof(*n));
 	n->plat = plat;
 	n->index = cfg->index;
 	b = msg_begin(n, &m, UINT32_MAX);
