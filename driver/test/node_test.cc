@@ -82,6 +82,15 @@ class NodeTest : public testing::Test {
 		fn->Finish(i, status, hp.platform());
 	}
 
+	// The status changes just before the IPI goes out: wait for it.
+	bool AwaitRequestIpis(uint32_t i, int n)
+	{
+		uint64_t end = NowNs() + kLong;
+		while (RequestIpis(i) < n && NowNs() < end)
+			std::this_thread::yield();
+		return RequestIpis(i) == n;
+	}
+
 	int RequestIpis(uint32_t i)
 	{
 		int n = 0;
@@ -283,7 +292,7 @@ TEST_F(NodeTest, RunSetsRunSendsTheRequestIpiAndWaitsForIdle)
 			      [&] { return sd_vp_run(&node, Vp(2), kLong); });
 	ASSERT_TRUE(fn->AwaitStatus(2, SIDECAR_CPU_STATUS_RUN));
 	EXPECT_EQ(sd_vp_state(&node, Vp(2)), SD_VP_SYNC);
-	EXPECT_EQ(RequestIpis(2), 1);
+	EXPECT_TRUE(AwaitRequestIpis(2, 1));
 	// Still waiting: nothing is done until the CPU says so.
 	EXPECT_EQ(run.wait_for(std::chrono::milliseconds(20)),
 		  std::future_status::timeout);
@@ -308,7 +317,7 @@ TEST_F(NodeTest, ClaimsOnABusyVpAreEbusy)
 	EXPECT_EQ(sd_vp_remove(&node, Vp(1), kLong), -SD_EBUSY);
 	// A synchronous run is not the stopper's to stop.
 	EXPECT_EQ(sd_vp_stop(&node, Vp(1)), -SD_EINVAL);
-	EXPECT_EQ(RequestIpis(1), 1);
+	EXPECT_TRUE(AwaitRequestIpis(1, 1));
 	Complete(1);
 	EXPECT_EQ(run.get(), 0);
 
@@ -341,7 +350,7 @@ TEST_F(NodeTest, InterruptedRunCancelsAndWaitsForTheCpu)
 	sig.pending = true;
 	// The driver asks the CPU to stop: RUN -> STOP and another IPI.
 	ASSERT_TRUE(fn->AwaitStatus(3, SIDECAR_CPU_STATUS_STOP));
-	EXPECT_EQ(RequestIpis(3), 2);
+	EXPECT_TRUE(AwaitRequestIpis(3, 2));
 	EXPECT_EQ(run.wait_for(std::chrono::milliseconds(20)),
 		  std::future_status::timeout);
 	Complete(3);
@@ -622,7 +631,7 @@ TEST_F(NodeTest, RemoveConvertsTheCpu)
 			     [&] { return sd_vp_remove(&node, Vp(7), kLong); });
 	ASSERT_TRUE(fn->AwaitStatus(7, SIDECAR_CPU_STATUS_REMOVE));
 	EXPECT_EQ(sd_vp_state(&node, Vp(7)), SD_VP_REMOVED);
-	EXPECT_EQ(RequestIpis(7), 1);
+	EXPECT_TRUE(AwaitRequestIpis(7, 1));
 	EXPECT_EQ(rm.wait_for(std::chrono::milliseconds(20)),
 		  std::future_status::timeout);
 	Complete(7, SIDECAR_CPU_STATUS_REMOVED);
