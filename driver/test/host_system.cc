@@ -106,27 +106,31 @@ uint16_t SimVp::TranslateGva(void *ctx, uint64_t gvn, uint64_t flags,
 	return HV_STATUS_SUCCESS;
 }
 
-uint64_t SimVp::ReadMsr(void *ctx, uint32_t msr)
+bool SimVp::ReadMsr(void *ctx, uint32_t msr, uint64_t *value)
 {
 	SimVp *s = static_cast<SimVp *>(ctx);
 	auto it = s->msrs.find(msr);
-	return it == s->msrs.end() ? 0 : it->second;
+	*value = it == s->msrs.end() ? 0 : it->second;
+	return true;
 }
 
-void SimVp::WriteMsr(void *ctx, uint32_t msr, uint64_t value)
+bool SimVp::WriteMsr(void *ctx, uint32_t msr, uint64_t value)
 {
 	static_cast<SimVp *>(ctx)->msrs[msr] = value;
+	return true;
 }
 
-uint64_t SimVp::ReadDr(void *ctx, unsigned int dr)
+bool SimVp::ReadDr(void *ctx, unsigned int dr, uint64_t *value)
 {
-	return dr < 8 ? static_cast<SimVp *>(ctx)->drs[dr] : 0;
+	*value = dr < 8 ? static_cast<SimVp *>(ctx)->drs[dr] : 0;
+	return true;
 }
 
-void SimVp::WriteDr(void *ctx, unsigned int dr, uint64_t value)
+bool SimVp::WriteDr(void *ctx, unsigned int dr, uint64_t value)
 {
 	if (dr < 8)
 		static_cast<SimVp *>(ctx)->drs[dr] = value;
+	return true;
 }
 
 bool SimVp::MapOverlays(void *ctx, sidecar_command_error *err)

@@ -72,10 +72,10 @@ class SimVp {
 	static uint16_t
 	TranslateGva(void *ctx, uint64_t gvn, uint64_t flags,
 		     hv_translate_virtual_address_ex_output_x64 *out);
-	static uint64_t ReadMsr(void *ctx, uint32_t msr);
-	static void WriteMsr(void *ctx, uint32_t msr, uint64_t value);
-	static uint64_t ReadDr(void *ctx, unsigned int dr);
-	static void WriteDr(void *ctx, unsigned int dr, uint64_t value);
+	static bool ReadMsr(void *ctx, uint32_t msr, uint64_t *value);
+	static bool WriteMsr(void *ctx, uint32_t msr, uint64_t value);
+	static bool ReadDr(void *ctx, unsigned int dr, uint64_t *value);
+	static bool WriteDr(void *ctx, unsigned int dr, uint64_t value);
 	static bool MapOverlays(void *ctx, sidecar_command_error *err);
 	static uint32_t RunVpOnce(void *ctx, sidecar_cpu_context_x64 *cpu,
 				  const hv_message **msg);
