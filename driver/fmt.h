@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounded text building for messages and boot_cpus=, without libc. Private
+ * to the driver.
+ */
+#ifndef SIDECAR_DRIVER_FMT_H
+#define SIDECAR_DRIVER_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * len counts every byte appended, even those that did not fit, so callers
+ * can size a second attempt; p is NUL-terminated whenever size > 0 and
+ * never ends in a partial UTF-8 character.
+ */
+struct sd_buf {
+	char *p;
+	size_t size;
+	size_t len;
+};
+
+void sd_buf_init(struct sd_buf *b, char *p, size_t size);
+void sd_buf_mem(struct sd_buf *b, const void *s, size_t n);
+void sd_buf_str(struct sd_buf *b, const char *s);
+void sd_buf_u64(struct sd_buf *b, uint64_t v);
+/* "0x1b000" */
+void sd_buf_hex(struct sd_buf *b, uint64_t v);
+
+/*
+ * Byte loops instead of memcpy/memset: the freestanding archive must not
+ * need anything it does not define, and -fno-builtin keeps the compiler
+ * from turning these back into calls. Struct copies go through them too.
+ */
+static inline void sd_memcpy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = (uint8_t *)dst;
+	const uint8_t *s = (const uint8_t *)src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+static inline void sd_memzero(void *dst, size_t n)
+{
+	uint8_t *d = (uint8_t *)dst;
+
+	while (n--)
+		*d++ = 0;
+}
+
+#endif /* SIDECAR_DRIVER_FMT_H */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node: the main kernel's side of one sidecar node (DESIGN.md section 5).
+ *
+ * VPs are named by hypervisor VP index (base_cpu + index in the node), as
+ * the main kernel names CPUs. Each VP has a state word, changed only by
+ * compare-and-swap:
+ *
+ *   AVAIL -> SYNC                     sd_vp_run: run and wait
+ *   AVAIL -> (SYNC) -> ASYNC          sd_vp_start
+ *   ASYNC -> ASYNC_STOPPING           sd_vp_stop
+ *   ASYNC[_STOPPING] -> ASYNC_STOPPED a scan saw the CPU idle again
+ *   ASYNC_STOPPED -> AVAIL            handed out by sd_node_next_stopped or
+ *                                     sd_vp_wait_stopped
+ *   AVAIL -> REMOVED                  sd_vp_remove (converted; final)
+ *
+ * A claim on a busy VP is -SD_EBUSY, on a removed one -SD_ENOENT, on a VP
+ * outside the node -SD_EINVAL; a sidecar that breaks the protocol (an
+ * unexpected cpu_status) is reported and gives -SD_EIO. Every wait has a
+ * deadline and ends in -SD_ETIMEDOUT with a report.
+ *
+ * Thread safety: every function may be called from any thread at any time,
+ * except sd_node_attach; sd_node_interrupt may also be called from an
+ * interrupt handler. The caller that owns a VP (between a successful claim
+ * and its release) owns its command page.
+ */
+#ifndef SIDECAR_DRIVER_NODE_H
+#define SIDECAR_DRIVER_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sidecar/defs.h"
+#include "sidecar/driver/platform.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sd_vp_state {
+	SD_VP_AVAIL = 0,
+	SD_VP_SYNC = 1,
+	SD_VP_ASYNC = 2,
+	SD_VP_ASYNC_STOPPING = 3,
+	SD_VP_ASYNC_STOPPED = 4,
+	SD_VP_REMOVED = 0xff,
+};
+
+/* sd_node_poll() readiness bit: a started VP has stopped. */
+#define SD_POLLIN 0x1
+
+/* Default time a cancelled command gets to reach IDLE. */
+#define SD_DEFAULT_CANCEL_TIMEOUT_NS 1000000000ull
+
+struct sd_node_config {
+	/* What the sidecar entry returned for this node. */
+	struct sidecar_node_output output;
+	/* The node's index in SidecarOutput; checked against the page. */
+	uint32_t index;
+	/*
+	 * The params the node was started with, to cross-check base_cpu and
+	 * cpu_count; NULL to trust the control page.
+	 */
+	const struct sidecar_node_params *params;
+	/* Where the sidecar sends its response IPI (0 vector: none). */
+	uint32_t response_apic_id;
+	uint32_t response_vector;
+	/* 0: SD_DEFAULT_CANCEL_TIMEOUT_NS. */
+	uint64_t cancel_timeout_ns;
+	/* One word per CPU of the node, owned by the node once attached. */
+	uint32_t *vp_words;
+	uint32_t vp_word_count;
+};
+
+struct sd_node {
+	const struct sd_platform *plat;
+	struct sidecar_control_page *control;
+	struct sidecar_vp_shared_pages *shmem;
+	uint32_t index;
+	uint32_t base_cpu;
+	uint32_t cpu_count;
+	uint32_t request_vector;
+	uint64_t cancel_timeout_ns;
+	/* Per-VP state: bits 0-7 enum sd_vp_state, see node.c. */
+	uint32_t *vp;
+
+	/* Bumped (then wake) whenever a waiter may have to look again. */
+	uint32_t wake_seq;
+	/* Threads in a wait; wake() is skipped when there are none. */
+	uint32_t waiters;
+	/* Set by the interrupt handler (and by starts): a scan is due. */
+	uint32_t scan_needed;
+	/* VPs in ASYNC_STOPPED. */
+	uint32_t num_stopped;
+	/* Where the next search for a stopped VP begins, for fairness. */
+	uint32_t cursor;
+	/* Problems reported through plat->report, for tests and stats. */
+	uint32_t reports;
+};
+
+/*
+ * Validates the node's control page (index, base_cpu, cpu_count in
+ * 2..SIDECAR_MAX_VPS_PER_NODE, request_vector, CPU 0 REMOVED and the
+ * others IDLE) and the per-CPU shared memory size (exactly one struct
+ * sidecar_vp_shared_pages per CPU), then sets response_cpu and
+ * response_vector. Returns 0 or -SD_EINVAL (reported).
+ */
+int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
+		   const struct sd_node_config *cfg);
+
+/* The command and register pages of VP vp, or NULL outside the node. */
+struct sidecar_vp_shared_pages *sd_node_vp_pages(struct sd_node *n,
+						 uint32_t vp);
+
+/*
+ * The enum sd_vp_state of VP vp, or -SD_EINVAL outside the node. For
+ * diagnostics and tests: it may change at once.
+ */
+int sd_vp_state(const struct sd_node *n, uint32_t vp);
+
+/*
+ * Runs the command on the VP's command page and waits for it. If the wait
+ * is interrupted or times out, cancels (RUN -> STOP) and waits up to the
+ * node's cancel timeout for the CPU to be idle; the command page then holds
+ * the result of the (possibly cut short) command and the call returns
+ * -SD_EINTR or -SD_ETIMEDOUT. If even the cancel times out, the VP is
+ * handed back but stays busy (-SD_EBUSY) until the CPU is idle again.
+ */
+int sd_vp_run(struct sd_node *n, uint32_t vp, uint64_t timeout_ns);
+
+/* Starts the command on the VP's command page; returns at once. */
+int sd_vp_start(struct sd_node *n, uint32_t vp);
+
+/*
+ * Asks a started VP to stop (RUN -> STOP). 0 if it was started, even if it
+ * has already stopped; -SD_EINVAL if it was not started.
+ */
+int sd_vp_stop(struct sd_node *n, uint32_t vp);
+
+/*
+ * Takes the next started VP that has stopped, waiting up to timeout_ns (0:
+ * do not wait, -SD_EAGAIN). Returns its VP index, which is AVAIL again.
+ * Interruptible.
+ */
+int sd_node_next_stopped(struct sd_node *n, uint64_t timeout_ns);
+
+/*
+ * Waits until the started VP vp has stopped and takes it (-> AVAIL).
+ * Interruptible. Do not mix with sd_node_next_stopped for the same VP.
+ */
+int sd_vp_wait_stopped(struct sd_node *n, uint32_t vp, uint64_t timeout_ns);
+
+/* SD_POLLIN if a started VP has stopped and waits to be taken, else 0. */
+unsigned int sd_node_poll(struct sd_node *n);
+
+/*
+ * Waits up to timeout_ns for sd_node_poll to be non-zero; returns it, or
+ * -SD_ETIMEDOUT / -SD_EINTR.
+ */
+int sd_node_wait_ready(struct sd_node *n, uint64_t timeout_ns);
+
+/*
+ * Converts an idle VP to a main-kernel CPU: IDLE -> REMOVE, then waits for
+ * the CPU to report REMOVED. On -SD_ETIMEDOUT the VP stays REMOVED in the
+ * driver (it can never be used again) and the report says where it hung.
+ */
+int sd_vp_remove(struct sd_node *n, uint32_t vp, uint64_t timeout_ns);
+
+/*
+ * The response IPI handler: acknowledges needs_attention and wakes the
+ * waiters; the scans happen in thread context. Safe in interrupt context
+ * if plat->wake is.
+ */
+void sd_node_interrupt(struct sd_node *n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIDECAR_DRIVER_NODE_H */

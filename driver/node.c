@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: MIT
+/*
+ * node: the main kernel's side of one sidecar node. See node.h for the
+ * state machine; the comments here are about why it is safe.
+ */
+#include "sidecar/driver/node.h"
+
+#include "fmt.h"
+#include "sidecar/driver/errno.h"
+
+/*
+ * VP word: bits 0-7 the state, bit 8 set once an unexpected cpu_status of
+ * this claim has been reported (so a scan does not repeat it), bits 9-31 a
+ * generation that every claim bumps. A scan that read ASYNC and then saw
+ * the CPU idle marks it stopped with a CAS on the whole word, so it can
+ * never mark a later start of the same VP (ABA).
+ */
+#define VP_STATE_MASK 0xffu
+#define VP_REPORTED (1u << 8)
+#define VP_GEN_SHIFT 9
+
+static inline uint8_t w_state(uint32_t w)
+{
+	return (uint8_t)(w & VP_STATE_MASK);
+}
+
+/* Same claim, new state. */
+static inline uint32_t w_with(uint32_t w, uint8_t state)
+{
+	return (w & ~VP_STATE_MASK) | state;
+}
+
+/* A new claim: next generation, nothing reported yet. */
+static inline uint32_t w_claim(uint32_t w, uint8_t state)
+{
+	return (((w >> VP_GEN_SHIFT) + 1) << VP_GEN_SHIFT) | state;
+}
+
+static inline uint32_t ld(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline bool cas(uint32_t *p, uint32_t *expected, uint32_t desired)
+{
+	return __atomic_compare_exchange_n(p, expected, desired, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+static inline uint8_t status(const struct sd_node *n, uint32_t idx)
+{
+	return sidecar_cpu_status_load(n->control, idx);
+}
+
+static uint64_t now(const struct sd_node *n)
+{
+	return n->plat->now_ns(n->plat->ctx);
+}
+
+static uint64_t deadline_after(const struct sd_node *n, uint64_t timeout)
+{
+	uint64_t t = now(n);
+
+	return t + timeout < t ? UINT64_MAX : t + timeout;
+}
+
+/* Reports: "sidecar node 3: vp 37: <what>". */
+struct msg {
+	char text[224];
+	struct sd_buf b;
+};
+
+static struct sd_buf *msg_begin(const struct sd_node *n, struct msg *m,
+				uint32_t idx)
+{
+	sd_buf_init(&m->b, m->text, sizeof(m->text));
+	sd_buf_str(&m->b, "sidecar node ");
+	sd_buf_u64(&m->b, n->index);
+	sd_buf_str(&m->b, ": ");
+	if (idx != UINT32_MAX) {
+		sd_buf_str(&m->b, "vp ");
+		sd_buf_u64(&m->b, (uint64_t)n->base_cpu + idx);
+		sd_buf_str(&m->b, ": ");
+	}
+	return &m->b;
+}
+
+static void msg_send(struct sd_node *n, struct msg *m)
+{
+	__atomic_fetch_add(&n->reports, 1, __ATOMIC_RELAXED);
+	if (n->plat && n->plat->report)
+		n->plat->report(n->plat->ctx, m->text);
+}
+
+static void buf_status(struct sd_buf *b, uint8_t s)
+{
+	static const char *const names[] = { "REMOVED", "IDLE", "RUN", "STOP",
+					     "REMOVE" };
+
+	if (s < sizeof(names) / sizeof(names[0])) {
+		sd_buf_str(b, names[s]);
+	} else {
+		sd_buf_str(b, "unknown value ");
+		sd_buf_u64(b, s);
+	}
+}
+
+static void buf_duration(struct sd_buf *b, uint64_t ns)
+{
+	if (ns % 1000000 == 0) {
+		sd_buf_u64(b, ns / 1000000);
+		sd_buf_str(b, " ms");
+	} else {
+		sd_buf_u64(b, ns / 1000);
+		sd_buf_str(b, " us");
+	}
+}
+
+static void report_status(struct sd_node *n, uint32_t idx, uint8_t s,
+			  const char *when)
+{
+	struct msg m;
+	struct sd_buf *b = msg_begin(n, &m, idx);
+
+	sd_buf_str(b, "unexpected cpu_status ");
+	buf_status(b, s);
+	sd_buf_str(b, " ");
+	sd_buf_str(b, when);
+	msg_send(n, &m);
+}
+
+static void report_timeout(struct sd_node *n, uint32_t idx, const char *what,
+			   uint64_t ns, const char *then)
+{
+	struct msg m;
+	struct sd_buf *b = msg_begin(n, &m, idx);
+
+	sd_buf_str(b, what);
+	sd_buf_str(b, " within ");
+	buf_duration(b, ns);
+	sd_buf_str(b, " (cpu_status ");
+	buf_status(b, status(n, idx));
+	sd_buf_str(b, "); ");
+	sd_buf_str(b, then);
+	msg_send(n, &m);
+}
+
+/*
+ * Waking. Waiters count themselves in before they read wake_seq and check
+ * their condition; wakers change the condition, bump wake_seq, then read
+ * the count. All four are sequentially consistent, so either the waiter
+ * sees the new wake_seq (and the condition) or the waker sees the waiter.
+ */
+static void node_wake(struct sd_node *n)
+{
+	__atomic_fetch_add(&n->wake_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&n->waiters, __ATOMIC_SEQ_CST))
+		n->plat->wake(n->plat->ctx, &n->wake_seq);
+}
+
+void sd_node_interrupt(struct sd_node *n)
+{
+	if (!sidecar_needs_attention_load(n->control))
+		return;
+	if (!sidecar_needs_attention_xchg(n->control, 0))
+		return;
+	/*
+	 * An RMW, like the one in sd_vp_start, so the two are ordered: see
+	 * there.
+	 */
+	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
+	node_wake(n);
+}
+
+/* A wait condition: > 0 done, 0 not yet, < 0 fail with that error. */
+typedef int (*cond_fn)(struct sd_node *n, uint32_t idx, void *arg);
+
+static int node_wait(struct sd_node *n, cond_fn cond, uint32_t idx, void *arg,
+		     uint64_t deadline, bool interruptible)
+{
+	const struct sd_platform *p = n->plat;
+	int r;
+
+	__atomic_fetch_add(&n->waiters, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&n->wake_seq, __ATOMIC_SEQ_CST);
+
+		/* Acknowledge here too: the IPI may be off or late. */
+		sd_node_interrupt(n);
+		r = cond(n, idx, arg);
+		if (r != 0)
+			break;
+		if (now(n) >= deadline) {
+			r = -SD_ETIMEDOUT;
+			break;
+		}
+		r = p->wait(p->ctx, &n->wake_seq, seen, deadline,
+			    interruptible);
+		if (r == -SD_EINTR && interruptible)
+			break;
+	}
+	__atomic_fetch_sub(&n->waiters, 1, __ATOMIC_SEQ_CST);
+	return r > 0 ? 0 : r;
+}
+
+/*
+ * Marks every started VP whose CPU is idle again as stopped. Runs in thread
+ * context, only after an attention or a start asked for it.
+ */
+static void scan(struct sd_node *n)
+{
+	bool found = false;
+
+	if (!ld(&n->scan_needed))
+		return;
+	if (!__atomic_exchange_n(&n->scan_needed, 0, __ATOMIC_ACQ_REL))
+		return;
+	for (uint32_t i = 0; i < n->cpu_count; i++) {
+		uint32_t w = ld(&n->vp[i]);
+
+		while (w_state(w) == SD_VP_ASYNC ||
+		       w_state(w) == SD_VP_ASYNC_STOPPING) {
+			/*
+			 * ASYNC is stored after the CPU was set to RUN, so
+			 * this load sees RUN or something newer.
+			 */
+			uint8_t s = status(n, i);
+
+			if (s == SIDECAR_CPU_STATUS_RUN ||
+			    s == SIDECAR_CPU_STATUS_STOP)
+				break;
+			if (s != SIDECAR_CPU_STATUS_IDLE) {
+				/* Once per claim, not on every scan. */
+				if (w & VP_REPORTED)
+					break;
+				if (cas(&n->vp[i], &w, w | VP_REPORTED)) {
+					report_status(n, i, s, "while started");
+					break;
+				}
+				continue; /* w reloaded */
+			}
+			if (cas(&n->vp[i], &w,
+				w_with(w, SD_VP_ASYNC_STOPPED))) {
+				__atomic_fetch_add(&n->num_stopped, 1,
+						   __ATOMIC_ACQ_REL);
+				found = true;
+				break;
+			}
+			/* w reloaded: a stop raced with us; look again. */
+		}
+	}
+	if (found)
+		node_wake(n);
+}
+
+static bool in_node(const struct sd_node *n, uint32_t vp)
+{
+	return vp >= n->base_cpu && vp - n->base_cpu < n->cpu_count;
+}
+
+/* AVAIL -> state, for the caller alone. */
+static int claim(struct sd_node *n, uint32_t vp, uint8_t state, uint32_t *idx,
+		 uint32_t *word)
+{
+	uint32_t i, w;
+
+	if (!in_node(n, vp))
+		return -SD_EINVAL;
+	i = vp - n->base_cpu;
+	w = ld(&n->vp[i]);
+	for (;;) {
+		switch (w_state(w)) {
+		case SD_VP_AVAIL:
+			*word = w_claim(w, state);
+			if (cas(&n->vp[i], &w, *word)) {
+				*idx = i;
+				return 0;
+			}
+			break; /* w reloaded */
+		case SD_VP_REMOVED:
+			return -SD_ENOENT;
+		default:
+			return -SD_EBUSY;
+		}
+	}
+}
+
+/* Back to AVAIL. Nobody else changes an owned VP's word. */
+static void release(struct sd_node *n, uint32_t idx, uint32_t word)
+{
+	uint32_t w = word;
+
+	if (!cas(&n->vp[idx], &w, w_with(word, SD_VP_AVAIL))) {
+		struct msg m;
+
+		sd_buf_str(msg_begin(n, &m, idx),
+			   "VP state changed under its owner");
+		msg_send(n, &m);
+	}
+}
+
+/* The owner moves an idle CPU to `to` (RUN or REMOVE). */
+static int arm(struct sd_node *n, uint32_t idx, uint8_t to, const char *when)
+{
+	uint8_t s = SIDECAR_CPU_STATUS_IDLE;
+
+	if (sidecar_cpu_status_cas(n->control, idx, &s, to))
+		return 0;
+	if (s == SIDECAR_CPU_STATUS_RUN || s == SIDECAR_CPU_STATUS_STOP) {
+		struct msg m;
+		struct sd_buf *b = msg_begin(n, &m, idx);
+
+		/* Only after a cancel that timed out. */
+		sd_buf_str(b, "still busy with an abandoned command (");
+		buf_status(b, s);
+		sd_buf_str(b, ") ");
+		sd_buf_str(b, when);
+		msg_send(n, &m);
+		return -SD_EBUSY;
+	}
+	report_status(n, idx, s, when);
+	return -SD_EIO;
+}
+
+static void kick(struct sd_node *n, uint32_t idx)
+{
+	const struct sd_platform *p = n->plat;
+
+	p->send_ipi(p->ctx, p->vp_apic_id(p->ctx, n->base_cpu + idx),
+		    n->request_vector);
+}
+
+static int cond_done(struct sd_node *n, uint32_t idx, void *arg)
+{
+	uint8_t s = status(n, idx);
+
+	(void)arg;
+	return s != SIDECAR_CPU_STATUS_RUN && s != SIDECAR_CPU_STATUS_STOP;
+}
+
+static int cond_not_stop(struct sd_node *n, uint32_t idx, void *arg)
+{
+	(void)arg;
+	return status(n, idx) != SIDECAR_CPU_STATUS_STOP;
+}
+
+static int cond_not_remove(struct sd_node *n, uint32_t idx, void *arg)
+{
+	(void)arg;
+	return status(n, idx) != SIDECAR_CPU_STATUS_REMOVE;
+}
+
+/* RUN -> STOP and wait for IDLE, bounded by the cancel timeout. */
+static int cancel(struct sd_node *n, uint32_t idx)
+{
+	uint64_t deadline = deadline_after(n, n->cancel_timeout_ns);
+	int r;
+
+	for (;;) {
+		uint8_t s = status(n, idx);
+
+		switch (s) {
+		case SIDECAR_CPU_STATUS_IDLE:
+			return 0;
+		case SIDECAR_CPU_STATUS_RUN:
+			if (sidecar_cpu_status_cas(n->control, idx, &s,
+						   SIDECAR_CPU_STATUS_STOP))
+				kick(n, idx);
+			break;
+		case SIDECAR_CPU_STATUS_STOP:
+			r = node_wait(n, cond_not_stop, idx, NULL, deadline,
+				      false);
+			if (r) {
+				report_timeout(n, idx,
+					       "cancelled command not done",
+					       n->cancel_timeout_ns,
+					       "VP busy until it is");
+				return r;
+			}
+			break;
+		default:
+			report_status(n, idx, s, "while cancelling");
+			return -SD_EIO;
+		}
+	}
+}
+
+int sd_vp_run(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_after(n, timeout_ns);
+	uint32_t idx, w;
+	uint8_t s;
+	int r, c;
+
+	r = claim(n, vp, SD_VP_SYNC, &idx, &w);
+	if (r)
+		return r;
+	r = arm(n, idx, SIDECAR_CPU_STATUS_RUN, "before run");
+	if (r)
+		goto out;
+	kick(n, idx);
+	r = node_wait(n, cond_done, idx, NULL, deadline, true);
+	if (r == 0) {
+		s = status(n, idx);
+		if (s != SIDECAR_CPU_STATUS_IDLE) {
+			report_status(n, idx, s, "while running");
+			r = -SD_EIO;
+		}
+		goto out;
+	}
+	c = cancel(n, idx);
+	if (c)
+		r = c;
+	else if (r == -SD_ETIMEDOUT)
+		report_timeout(n, idx, "command not done", timeout_ns,
+			       "cancelled");
+out:
+	release(n, idx, w);
+	return r;
+}
+
+int sd_vp_start(struct sd_node *n, uint32_t vp)
+{
+	uint32_t idx, w, expected;
+	uint8_t s;
+	int r;
+
+	/*
+	 * Claimed as SYNC, which scans ignore, and only made ASYNC once the
+	 * CPU is RUN: a scan must never pair ASYNC with the IDLE of before
+	 * the start.
+	 */
+	r = claim(n, vp, SD_VP_SYNC, &idx, &w);
+	if (r)
+		return r;
+	r = arm(n, idx, SIDECAR_CPU_STATUS_RUN, "before start");
+	if (r) {
+		release(n, idx, w);
+		return r;
+	}
+	expected = w;
+	if (!cas(&n->vp[idx], &expected, w_with(w, SD_VP_ASYNC))) {
+		struct msg m;
+
+		sd_buf_str(msg_begin(n, &m, idx),
+			   "VP state changed under its owner");
+		msg_send(n, &m);
+	}
+	kick(n, idx);
+	/*
+	 * The command may have finished before ASYNC was visible, and a scan
+	 * in between skipped the VP. Ask for another scan with an RMW on
+	 * scan_needed: if the interrupt handler's RMW comes after ours, its
+	 * scan sees ASYNC; if it came before, we see the CPU idle here and
+	 * wake the waiters ourselves.
+	 */
+	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
+	s = status(n, idx);
+	if (s != SIDECAR_CPU_STATUS_RUN && s != SIDECAR_CPU_STATUS_STOP)
+		node_wake(n);
+	return 0;
+}
+
+int sd_vp_stop(struct sd_node *n, uint32_t vp)
+{
+	uint32_t idx, w;
+	uint8_t s;
+
+	if (!in_node(n, vp))
+		return -SD_EINVAL;
+	idx = vp - n->base_cpu;
+	w = ld(&n->vp[idx]);
+	for (;;) {
+		switch (w_state(w)) {
+		case SD_VP_ASYNC:
+			if (cas(&n->vp[idx], &w,
+				w_with(w, SD_VP_ASYNC_STOPPING)))
+				goto stop_cpu;
+			continue; /* w reloaded */
+		case SD_VP_ASYNC_STOPPING:
+		case SD_VP_ASYNC_STOPPED:
+			return 0;
+		case SD_VP_REMOVED:
+			return -SD_ENOENT;
+		default:
+			return -SD_EINVAL; /* not started */
+		}
+	}
+stop_cpu:
+	s = SIDECAR_CPU_STATUS_RUN;
+	if (sidecar_cpu_status_cas(n->control, idx, &s,
+				   SIDECAR_CPU_STATUS_STOP)) {
+		kick(n, idx);
+		return 0;
+	}
+	if (s == SIDECAR_CPU_STATUS_IDLE)
+		return 0; /* already done; a scan will see it */
+	report_status(n, idx, s, "while stopping");
+	return -SD_EIO;
+}
+
+/* Takes any stopped VP, starting at the cursor so none starves. */
+static int take_any(struct sd_node *n, uint32_t unused, void *arg)
+{
+	uint32_t *vp = arg;
+	uint32_t start;
+
+	(void)unused;
+	scan(n);
+	if (!ld(&n->num_stopped))
+		return 0;
+	start = ld(&n->cursor);
+	for (uint32_t k = 0; k < n->cpu_count; k++) {
+		uint32_t i = (start + k) % n->cpu_count;
+		uint32_t w = ld(&n->vp[i]);
+
+		if (w_state(w) != SD_VP_ASYNC_STOPPED)
+			continue;
+		if (!cas(&n->vp[i], &w, w_with(w, SD_VP_AVAIL)))
+			continue; /* another taker won */
+		__atomic_fetch_sub(&n->num_stopped, 1, __ATOMIC_ACQ_REL);
+		__atomic_store_n(&n->cursor, i + 1, __ATOMIC_RELAXED);
+		*vp = n->base_cpu + i;
+		return 1;
+	}
+	return 0;
+}
+
+int sd_node_next_stopped(struct sd_node *n, uint64_t timeout_ns)
+{
+	uint32_t vp;
+	int r;
+
+	if (timeout_ns == 0) {
+		sd_node_interrupt(n);
+		r = take_any(n, 0, &vp);
+		return r > 0 ? (int)vp : -SD_EAGAIN;
+	}
+	r = node_wait(n, take_any, 0, &vp, deadline_after(n, timeout_ns), true);
+	return r ? r : (int)vp;
+}
+
+static int take_vp(struct sd_node *n, uint32_t idx, void *arg)
+{
+	uint32_t w;
+
+	(void)arg;
+	scan(n);
+	w = ld(&n->vp[idx]);
+	for (;;) {
+		switch (w_state(w)) {
+		case SD_VP_ASYNC_STOPPED:
+			if (!cas(&n->vp[idx], &w, w_with(w, SD_VP_AVAIL)))
+				continue;
+			__atomic_fetch_sub(&n->num_stopped, 1,
+					   __ATOMIC_ACQ_REL);
+			return 1;
+		case SD_VP_ASYNC:
+		case SD_VP_ASYNC_STOPPING:
+			return 0;
+		case SD_VP_REMOVED:
+			return -SD_ENOENT;
+		default:
+			return -SD_EINVAL; /* not started */
+		}
+	}
+}
+
+int sd_vp_wait_stopped(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
+{
+	if (!in_node(n, vp))
+		return -SD_EINVAL;
+	return node_wait(n, take_vp, vp - n->base_cpu, NULL,
+			 deadline_after(n, timeout_ns), true);
+}
+
+unsigned int sd_node_poll(struct sd_node *n)
+{
+	sd_node_interrupt(n);
+	scan(n);
+	return ld(&n->num_stopped) ? SD_POLLIN : 0;
+}
+
+static int cond_ready(struct sd_node *n, uint32_t idx, void *arg)
+{
+	(void)idx;
+	(void)arg;
+	scan(n);
+	return ld(&n->num_stopped) != 0;
+}
+
+int sd_node_wait_ready(struct sd_node *n, uint64_t timeout_ns)
+{
+	int r = node_wait(n, cond_ready, 0, NULL, deadline_after(n, timeout_ns),
+			  true);
+
+	return r ? r : SD_POLLIN;
+}
+
+int sd_vp_remove(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_after(n, timeout_ns);
+	uint32_t idx, w;
+	uint8_t s;
+	int r;
+
+	r = claim(n, vp, SD_VP_REMOVED, &idx, &w);
+	if (r)
+		return r;
+	r = arm(n, idx, SIDECAR_CPU_STATUS_REMOVE, "before remove");
+	if (r) {
+		release(n, idx, w);
+		return r;
+	}
+	kick(n, idx);
+	r = node_wait(n, cond_not_remove, idx, NULL, deadline, false);
+	if (r) {
+		report_timeout(n, idx, "CPU not removed", timeout_ns,
+			       "it is lost to both kernels");
+		return r;
+	}
+	s = status(n, idx);
+	if (s != SIDECAR_CPU_STATUS_REMOVED) {
+		report_status(n, idx, s, "while removing");
+		return -SD_EIO;
+	}
+	return 0;
+}
+
+struct sidecar_vp_shared_pages *sd_node_vp_pages(struct sd_node *n, uint32_t vp)
+{
+	if (!in_node(n, vp))
+		return NULL;
+	return &n->shmem[vp - n->base_cpu];
+}
+
+int sd_vp_state(const struct sd_node *n, uint32_t vp)
+{
+	if (!in_node(n, vp))
+		return -SD_EINVAL;
+	return w_state(ld(&n->vp[vp - n->base_cpu]));
+}
+
+static int attach_fail(struct sd_node *n, struct msg *m)
+{
+	msg_send(n, m);
+	return -SD_EINVAL;
+}
+
+static bool vector_ok(uint32_t v)
+{
+	return v >= 16 && v <= 255;
+}
+
+int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
+		   const struct sd_node_config *cfg)
+{
+	const struct sidecar_node_output *out = &cfg->output;
+	struct sidecar_control_page *cp;
+	uint32_t index, base, count, rv;
+	struct msg m;
+	struct sd_buf *b;
+
+	sd_memzero(n, sizeof(*n));
+	n->plat = plat;
+	n->index = cfg->index;
+	b = msg_begin(n, &m, UINT32_MAX);
+	if (!plat->vp_apic_id || !plat->send_ipi || !plat->now_ns ||
+	    !plat->wait || !plat->wake || !plat->map) {
+		sd_buf_str(b, "platform callback missing");
+		return attach_fail(n, &m);
+	}
+	if (!out->control_page || out->control_page % SIDECAR_PAGE_SIZE) {
+		sd_buf_str(b, "control_page ");
+		sd_buf_hex(b, out->control_page);
+		sd_buf_str(b, " is not a page address");
+		return attach_fail(n, &m);
+	}
+	cp = plat->map(plat->ctx, out->control_page, SIDECAR_PAGE_SIZE);
+	if (!cp) {
+		sd_buf_str(b, "cannot map the control page");
+		return attach_fail(n, &m);
+	}
+	n->control = cp;
+	index = sidecar_control_load32(&cp->index);
+	base = sidecar_control_load32(&cp->base_cpu);
+	count = sidecar_control_load32(&cp->cpu_count);
+	rv = sidecar_control_load32(&cp->request_vector);
+	if (index != cfg->index) {
+		sd_buf_str(b, "control page index ");
+		sd_buf_u64(b, index);
+		sd_buf_str(b, " is not the node's");
+		return attach_fail(n, &m);
+	}
+	if (count < 2 || count > SIDECAR_MAX_VPS_PER_NODE) {
+		sd_buf_str(b, "cpu_count ");
+		sd_buf_u64(b, count);
+		sd_buf_str(b, " not in 2..4032");
+		return attach_fail(n, &m);
+	}
+	if (cfg->params &&
+	    (base != cfg->params->base_vp || count != cfg->params->vp_count)) {
+		sd_buf_str(b, "control page has VPs ");
+		sd_buf_u64(b, base);
+		sd_buf_str(b, "+");
+		sd_buf_u64(b, count);
+		sd_buf_str(b, ", params ");
+		sd_buf_u64(b, cfg->params->base_vp);
+		sd_buf_str(b, "+");
+		sd_buf_u64(b, cfg->params->vp_count);
+		return attach_fail(n, &m);
+	}
+	if (!vector_ok(rv)) {
+		sd_buf_str(b, "request_vector ");
+		sd_buf_u64(b, rv);
+		sd_buf_str(b, " not in 16..255");
+		return attach_fail(n, &m);
+	}
+	if (cfg->response_vector && !vector_ok(cfg->response_vector)) {
+		sd_buf_str(b, "response_vector ");
+		sd_buf_u64(b, cfg->response_vector);
+		sd_buf_str(b, " not 0 or in 16..255");
+		return attach_fail(n, &m);
+	}
+	/* The base CPU belongs to the main kernel; the others wait idle. */
+	for (uint32_t i = 0; i < count; i++) {
+		uint8_t s = sidecar_cpu_status_load(cp, i);
+		uint8_t want = i ? SIDECAR_CPU_STATUS_IDLE :
+				   SIDECAR_CPU_STATUS_REMOVED;
+
+		if (s != want) {
+			sd_buf_str(b, "cpu_status[");
+			sd_buf_u64(b, i);
+			sd_buf_str(b, "] is ");
+			buf_status(b, s);
+			sd_buf_str(b, ", not ");
+			buf_status(b, want);
+			return attach_fail(n, &m);
+		}
+	}
+	if (!out->shmem_pages_base ||
+	    out->shmem_pages_base % SIDECAR_PAGE_SIZE) {
+		sd_buf_str(b, "shmem_pages_base ");
+		sd_buf_hex(b, out->shmem_pages_base);
+		sd_buf_str(b, " is not a page address");
+		return attach_fail(n, &m);
+	}
+	if (out->shmem_pages_size !=
+	    (uint64_t)count * sizeof(struct sidecar_vp_shared_pages)) {
+		sd_buf_str(b, "shmem_pages_size ");
+		sd_buf_hex(b, out->shmem_pages_size);
+		sd_buf_str(b, " is not cpu_count ");
+		sd_buf_u64(b, count);
+		sd_buf_str(b, " x ");
+		sd_buf_hex(b, sizeof(struct sidecar_vp_shared_pages));
+		return attach_fail(n, &m);
+	}
+	if (!cfg->vp_words || cfg->vp_word_count < count) {
+		sd_buf_str(b, "vp_words holds ");
+		sd_buf_u64(b, cfg->vp_words ? cfg->vp_word_count : 0);
+		sd_buf_str(b, " < cpu_count ");
+		sd_buf_u64(b, count);
+		return attach_fail(n, &m);
+	}
+	n->shmem = plat->map(plat->ctx, out->shmem_pages_base,
+			     out->shmem_pages_size);
+	if (!n->shmem) {
+		sd_buf_str(b, "cannot map the shared pages");
+		return attach_fail(n, &m);
+	}
+	n->base_cpu = base;
+	n->cpu_count = count;
+	n->request_vector = rv;
+	n->cancel_timeout_ns = cfg->cancel_timeout_ns ?
+				       cfg->cancel_timeout_ns :
+				       SD_DEFAULT_CANCEL_TIMEOUT_NS;
+	n->vp = cfg->vp_words;
+	n->vp[0] = SD_VP_REMOVED;
+	for (uint32_t i = 1; i < count; i++)
+		n->vp[i] = SD_VP_AVAIL;
+	/* The vector last: non-zero is what turns the IPIs on. */
+	sidecar_control_store32(&cp->response_cpu, cfg->response_apic_id);
+	sidecar_control_store32(&cp->response_vector, cfg->response_vector);
+	return 0;
+}

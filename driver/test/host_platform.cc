@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+//
+// Host implementation of struct sd_platform; see host_platform.h.
+
+#include "host_platform.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include "sidecar/driver/errno.h"
+
+namespace sdtest
+{
+
+namespace
+{
+thread_local Signal *tls_signal = nullptr;
+
+// Longest sleep of an interruptible wait: a signal raised just before the
+// futex call is seen after at most this long.
+constexpr uint64_t kSignalPollNs = 2000000;
+} // namespace
+
+void SetThreadSignal(Signal *s)
+{
+	tls_signal = s;
+}
+
+Signal *ThreadSignal()
+{
+	return tls_signal;
+}
+
+uint64_t NowNs()
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+// Returns 0 when woken (or the word had changed), ETIMEDOUT at the deadline.
+uint32_t FutexWait(const uint32_t *word, uint32_t seen, uint64_t deadline_ns)
+{
+	struct timespec ts;
+	ts.tv_sec = (time_t)(deadline_ns / 1000000000ull);
+	ts.tv_nsec = (long)(deadline_ns % 1000000000ull);
+	// FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline.
+	long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, seen,
+			 deadline_ns == UINT64_MAX ? nullptr : &ts, nullptr,
+			 FUTEX_BITSET_MATCH_ANY);
+	if (r == -1 && errno == ETIMEDOUT)
+		return ETIMEDOUT;
+	return 0;
+}
+
+void FutexWakeAll(const uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr,
+		nullptr, 0);
+}
+
+HostMemory::HostMemory(uint64_t base, size_t size)
+    : base_(base)
+    , size_(size)
+{
+	buf_ = static_cast<uint8_t *>(std::aligned_alloc(4096, size));
+	if (!buf_)
+		throw std::bad_alloc();
+	std::memset(buf_, 0, size);
+}
+
+HostMemory::~HostMemory()
+{
+	std::free(buf_);
+}
+
+uint64_t HostMemory::Alloc(size_t size)
+{
+	std::lock_guard<std::mutex> g(mu_);
+	size = (size + 4095) & ~size_t{ 4095 };
+	if (size_ - used_ < size)
+		throw std::runtime_error("HostMemory exhausted");
+	uint64_t pa = base_ + used_;
+	used_ += size;
+	return pa;
+}
+
+void *HostMemory::Map(uint64_t pa, uint64_t size) const
+{
+	if (pa < base_ || pa - base_ > size_ || size > size_ - (pa - base_))
+		return nullptr;
+	return buf_ + (pa - base_);
+}
+
+HostPlatform::HostPlatform(HostMemory *mem)
+    : mem_(mem)
+{
+	plat_.ctx = this;
+	plat_.vp_apic_id = VpApicId;
+	plat_.send_ipi = SendIpi;
+	plat_.now_ns = Now;
+	plat_.wait = Wait;
+	plat_.wake = Wake;
+	plat_.map = Map;
+	plat_.report = Report;
+}
+
+uint32_t HostPlatform::VpApicId(void *, uint32_t vp)
+{
+	return ApicOf(vp);
+}
+
+void HostPlatform::SendIpi(void *ctx, uint32_t apic, uint32_t vector)
+{
+	auto *p = static_cast<HostPlatform *>(ctx);
+	p->ipis_sent.fetch_add(1, std::memory_order_relaxed);
+	if (p->log_ipis) {
+		std::lock_guard<std::mutex> g(p->mu_);
+		p->ipis_.push_back(Ipi{ apic, vector });
+	}
+	if (p->on_ipi)
+		p->on_ipi(apic, vector);
+}
+
+uint64_t HostPlatform::Now(void *)
+{
+	return NowNs();
+}
+
+int HostPlatform::Wait(void *ctx, const uint32_t *word, uint32_t seen,
+		       uint64_t deadline_ns, bool interruptible)
+{
+	auto *p = static_cast<HostPlatform *>(ctx);
+	Signal *sig = interruptible ? tls_signal : nullptr;
+	uint64_t until = deadline_ns;
+
+	p->waits.fetch_add(1, std::memory_order_relaxed);
+	uint64_t slice = p->tick_ns.load(std::memory_order_relaxed);
+	if (sig) {
+		if (sig->pending.exchange(false))
+			return -SD_EINTR;
+		if (!slice || slice > kSignalPollNs)
+			slice = kSignalPollNs;
+	}
+	if (slice) {
+		uint64_t tick = NowNs() + slice;
+		if (tick < until)
+			until = tick;
+	}
+	if (FutexWait(word, seen, until) == ETIMEDOUT && until == deadline_ns)
+		return -SD_ETIMEDOUT;
+	if (sig && sig->pending.exchange(false))
+		return -SD_EINTR;
+	return 0;
+}
+
+void HostPlatform::Wake(void *ctx, const uint32_t *word)
+{
+	auto *p = static_cast<HostPlatform *>(ctx);
+	p->wakes.fetch_add(1, std::memory_order_relaxed);
+	FutexWakeAll(word);
+}
+
+void *HostPlatform::Map(void *ctx, uint64_t pa, uint64_t size)
+{
+	return static_cast<HostPlatform *>(ctx)->mem_->Map(pa, size);
+}
+
+void HostPlatform::Report(void *ctx, const char *msg)
+{
+	auto *p = static_cast<HostPlatform *>(ctx);
+	if (!p->quiet)
+		std::fprintf(stderr, "report: %s\n", msg);
+	std::lock_guard<std::mutex> g(p->mu_);
+	p->reports_.push_back(msg);
+}
+
+std::vector<HostPlatform::Ipi> HostPlatform::Ipis()
+{
+	std::lock_guard<std::mutex> g(mu_);
+	return ipis_;
+}
+
+void HostPlatform::ClearIpis()
+{
+	std::lock_guard<std::mutex> g(mu_);
+	ipis_.clear();
+}
+
+std::vector<std::string> HostPlatform::Reports()
+{
+	std::lock_guard<std::mutex> g(mu_);
+	return reports_;
+}
+
+} // namespace sdtest

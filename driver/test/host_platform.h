@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+//
+// struct sd_platform for the host: futex waits with real deadlines,
+// per-thread "signals" for interruptible waits, IPIs routed to a handler,
+// and physical memory as one shared buffer.
+
+#ifndef SIDECAR_DRIVER_TEST_HOST_PLATFORM_H
+#define SIDECAR_DRIVER_TEST_HOST_PLATFORM_H
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "sidecar/driver/platform.h"
+
+namespace sdtest
+{
+
+// A thread's pending signal: an interruptible wait of that thread returns
+// -SD_EINTR (and clears it) once it is set.
+struct Signal {
+	std::atomic<bool> pending{ false };
+};
+
+// Sets the calling thread's signal (nullptr: none).
+void SetThreadSignal(Signal *s);
+Signal *ThreadSignal();
+
+// Physical memory: [base, base + size) backed by one zeroed buffer.
+class HostMemory {
+    public:
+	HostMemory(uint64_t base, size_t size);
+	~HostMemory();
+	HostMemory(const HostMemory &) = delete;
+	HostMemory &operator=(const HostMemory &) = delete;
+
+	// size bytes, page aligned; never freed before the memory is.
+	uint64_t Alloc(size_t size);
+	void *Map(uint64_t pa, uint64_t size) const;
+	uint64_t base() const
+	{
+		return base_;
+	}
+
+    private:
+	uint64_t base_;
+	size_t size_;
+	uint8_t *buf_;
+	std::mutex mu_;
+	size_t used_ = 0;
+};
+
+uint32_t FutexWait(const uint32_t *word, uint32_t seen, uint64_t deadline_ns);
+void FutexWakeAll(const uint32_t *word);
+uint64_t NowNs();
+
+class HostPlatform {
+    public:
+	explicit HostPlatform(HostMemory *mem);
+
+	const sd_platform *platform() const
+	{
+		return &plat_;
+	}
+
+	// APIC IDs are not VP numbers, to catch a missing mapping.
+	static uint32_t ApicOf(uint32_t vp)
+	{
+		return 0x1000 + vp * 2;
+	}
+	static uint32_t VpOfApic(uint32_t apic)
+	{
+		return (apic - 0x1000) / 2;
+	}
+
+	// Called for every IPI, on the sending thread.
+	std::function<void(uint32_t apic, uint32_t vector)> on_ipi;
+
+	struct Ipi {
+		uint32_t apic, vector;
+	};
+	std::vector<Ipi> Ipis();
+	void ClearIpis();
+	// Turns the IPI log off (the stress runs send millions).
+	bool log_ipis = true;
+
+	// Non-zero: no wait sleeps longer than this, like a "hlt" loop that a
+	// timer tick wakes; for sidecars that send no response IPI.
+	std::atomic<uint64_t> tick_ns{ 0 };
+
+	std::vector<std::string> Reports();
+	// Reports are also printed on stderr unless quiet.
+	bool quiet = false;
+
+	std::atomic<uint64_t> ipis_sent{ 0 };
+	std::atomic<uint64_t> waits{ 0 };
+	std::atomic<uint64_t> wakes{ 0 };
+
+    private:
+	static uint32_t VpApicId(void *ctx, uint32_t vp);
+	static void SendIpi(void *ctx, uint32_t apic, uint32_t vector);
+	static uint64_t Now(void *ctx);
+	static int Wait(void *ctx, const uint32_t *word, uint32_t seen,
+			uint64_t deadline_ns, bool interruptible);
+	static void Wake(void *ctx, const uint32_t *word);
+	static void *Map(void *ctx, uint64_t pa, uint64_t size);
+	static void Report(void *ctx, const char *msg);
+
+	sd_platform plat_;
+	HostMemory *mem_;
+	std::mutex mu_;
+	std::vector<Ipi> ipis_;
+	std::vector<std::string> reports_;
+};
+
+} // namespace sdtest
+
+#endif

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include "start_vp.h"
+
+#include "hypercall.h"
+#include "log.h"
+#include "paging.h"
+#include "sidecar/core/fanout.h"
+#include "vmem.h"
+
+extern uint8_t sc_idt[4096];
+extern uint64_t sc_gdt[4];
+void sc_ap_entry(void);
+
+#define SEL_CODE 0x10
+#define SEL_DATA 0x18
+
+/* hv_facts §9, with CR0.WP added so read-only pages bind the kernel too. */
+static void initial_context(struct hv_initial_vp_context_x64 *c,
+			    uint64_t pml4_pa)
+{
+	const struct hv_x64_segment_register data = {
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = SEL_DATA,
+		.attributes = 0xc093,
+	};
+
+	__builtin_memset(c, 0, sizeof(*c));
+	c->rip = (uint64_t)sc_ap_entry;
+	c->rsp = SC_VA_STACK_TOP - 8;
+	c->rflags = X86_RFLAGS_FIXED;
+	c->cs = (struct hv_x64_segment_register){
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = SEL_CODE,
+		.attributes = 0xa09b,
+	};
+	c->ds = c->es = c->fs = c->gs = c->ss = data;
+	c->tr = (struct hv_x64_segment_register){
+		.base = 0,
+		.limit = 0xffff,
+		.selector = 0,
+		.attributes = 0x8b,
+	};
+	c->idtr.base = (uint64_t)sc_idt;
+	c->idtr.limit = 256 * 16 - 1;
+	c->gdtr.base = (uint64_t)sc_gdt;
+	c->gdtr.limit = 4 * 8 - 1;
+	c->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
+	c->cr0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+	c->cr3 = pml4_pa;
+	c->cr4 = X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR;
+	c->msr_cr_pat = 0x0007040600070406ull;
+}
+
+/* The new VP's struct sc_cpu, as it will see it through its own tables. */
+static void init_globals(struct sc_cpu *cpu, struct sc_node *node,
+			 uint32_t index, const struct sc_vp_layout *l)
+{
+	struct sc_cpu *g = sc_temp_map(cpu, l->globals_pa);
+
+	__builtin_memset(g, 0, SC_PAGE_SIZE);
+	g->self = (struct sc_cpu *)SC_VP_VA(SC_SLOT_GLOBALS);
+	g->is_bsp = false;
+	g->vp_index = node->base_vp + index;
+	g->node = node->index;
+	g->node_cpu_index = index;
+	g->layout = *l;
+	g->hcall_in = (void *)SC_VP_VA(SC_SLOT_HCALL_IN);
+	g->hcall_out = (void *)SC_VP_VA(SC_SLOT_HCALL_OUT);
+	g->hcall_in_pa = l->hcall_input_pa;
+	g->hcall_out_pa = l->hcall_output_pa;
+	g->pt = (volatile uint64_t *)SC_VP_VA(SC_SLOT_PT_SELF);
+	g->temp_pte = g->pt + SC_SLOT_TEMP;
+	g->temp_va = SC_VP_VA(SC_SLOT_TEMP);
+	g->control = (struct sidecar_control_page *)SC_VP_VA(SC_SLOT_CONTROL);
+	g->command = (struct sidecar_command_page *)SC_VP_VA(SC_SLOT_COMMAND);
+	g->assist = (struct hv_vp_assist_page *)SC_VP_VA(SC_SLOT_ASSIST);
+	g->register_page = (void *)SC_VP_VA(SC_SLOT_REGISTER);
+	g->vp_state.dr6_shared = sc_image.dr6_shared;
+	g->crash_msg_pa = l->globals_pa +
+			  (uint64_t)((char *)&g->crash_msg[0] - (char *)g);
+}
+
+static void mark_removed(struct sc_cpu *cpu, struct sc_node *node,
+			 uint32_t index)
+{
+	struct sidecar_control_page *cp =
+		sc_temp_map(cpu, node->layout.control_pa);
+	uint8_t expected = SIDECAR_CPU_STATUS_RUN;
+
+	sidecar_cpu_status_cas(cp, index, &expected,
+			       SIDECAR_CPU_STATUS_REMOVED);
+}
+
+bool sc_start_vp(struct sc_cpu *cpu, struct sc_node *node, uint32_t index)
+{
+	struct hv_initial_vp_context_x64 ctx;
+	struct sc_vp_layout l;
+	uint32_t vp = node->base_vp + index;
+	const char *call;
+	uint16_t status;
+
+	sc_vp_layout(&node->layout, index, &l);
+	sc_build_vp_tables(cpu, &l, node->layout.control_pa);
+	init_globals(cpu, node, index, &l);
+	initial_context(&ctx, l.pml4_pa);
+
+	call = "HvCallEnableVpVtl";
+	status = sc_hv_enable_vp_vtl(cpu, vp, &ctx);
+	if (status == HV_STATUS_VTL_ALREADY_ENABLED)
+		status = HV_STATUS_SUCCESS;
+	if (status == HV_STATUS_SUCCESS) {
+		call = "HvCallStartVirtualProcessor";
+		status = sc_hv_start_vp(cpu, vp, &ctx);
+	}
+	if (status != HV_STATUS_SUCCESS) {
+		mark_removed(cpu, node, index);
+		sc_report(cpu,
+			  "failed to start VP %u (node %u cpu %u): %s: "
+			  "status 0x%x (%s)",
+			  vp, node->index, index, call, status,
+			  sc_hv_status_text(status));
+		return false;
+	}
+	sc_log(cpu, "started VP %u (node %u cpu %u)", vp, node->index, index);
+	return true;
+}
+
+void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
+{
+	uint32_t index;
+
+	while ((index = sc_claim_vp(&node->next_index, node->vp_count)) !=
+	       SC_NO_VP)
+		sc_start_vp(cpu, node, index);
+}
