@@ -6,5 +6,5 @@ stand-in, which can only fail a boot. When the image lands: point
 SIDECAR_IMAGE at it and set IMAGE_IS_STAND_IN to False.
 """
 
-SIDECAR_IMAGE = "//testing/mock_image:mock_image"
-IMAGE_IS_STAND_IN = True
+SIDECAR_IMAGE = "//sidecar:image"
+IMAGE_IS_STAND_IN = False

@@ -23,6 +23,7 @@ usage: bazel run //testing:qemu -- [options]
   --memory MB              guest RAM (default 512)
   --timeout S              QEMU time limit (default 120)
   --trace                  hvsim prints every hypercall
+  --pt-dump VP             print every page VP's page tables map
   --image PATH --kernel PATH  other files than the built ones
   -- ARGS                  extra QEMU arguments
 USAGE
@@ -35,7 +36,7 @@ fi
 
 qemu= kernel= image= runner=
 vps=8 node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
-trace=0 expect_error= have_expect_error=0
+trace=0 expect_error= have_expect_error=0 pt_dump=
 params=() injects=() extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -55,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--memory) memory=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--trace) trace=1; shift ;;
+	--pt-dump) pt_dump=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; extra+=("$@"); break ;;
 	*) echo "qemu: unknown option $1 (--help lists them)" >&2; exit 2 ;;
@@ -77,6 +79,7 @@ cmdline="scenario=$scenario node_size=$node_size"
 [ $log = 1 ] && cmdline+=" log=1"
 [ $trace = 1 ] && cmdline+=" hvsim_trace=1"
 [ -n "$seed" ] && cmdline+=" seed=$seed"
+[ -n "$pt_dump" ] && cmdline+=" pt_dump=$pt_dump"
 [ $have_expect_error = 1 ] && cmdline+=" expect_boot_error=1"
 for p in "${params[@]}"; do no_space --param "$p"; done
 for p in "${injects[@]}"; do no_space --inject "$p"; done

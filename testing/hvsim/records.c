@@ -7,6 +7,7 @@
 
 #include <kernel/arch.h>
 #include <kernel/printf.h>
+#include <kernel/string.h>
 #include <kernel/tsc.h>
 
 #include "internal.h"
@@ -85,11 +86,16 @@ bool hvsim_log_find_failure(uint32_t index, uint16_t code, uint32_t target,
 	return false;
 }
 
-static uint64_t us_between(uint64_t from, uint64_t to)
+/* "123us", or "none" when the later event never happened. */
+static const char *us_between(uint64_t from, uint64_t to, char *buf,
+			      size_t size)
 {
 	if (!from || !to || to < from)
-		return 0;
-	return tsc_cycles_to_ns(to - from) / 1000;
+		snprintf(buf, size, "none");
+	else
+		snprintf(buf, size, "%luus",
+			 tsc_cycles_to_ns(to - from) / 1000);
+	return buf;
 }
 
 void hvsim_print_start_tree(void)
@@ -98,16 +104,19 @@ void hvsim_print_start_tree(void)
 
 	for (uint32_t i = 0; i < hvsim.nr_vps; i++) {
 		const struct hvsim_vp *vp = hvsim_vp(i);
+		char launch[24], call[24];
 
 		if (!vp || vp->rec.parent == HVSIM_NO_VP)
 			continue;
 		if (vp->rec.depth > max_depth)
 			max_depth = vp->rec.depth;
 		printf("hvsim: start vp=%u parent=%u depth=%u state=%u "
-		       "request->launch=%luus request->first-call=%luus\n",
+		       "request->launch=%s request->first-call=%s\n",
 		       i, vp->rec.parent, vp->rec.depth, vp->rec.state,
-		       us_between(vp->rec.request_tsc, vp->rec.launch_tsc),
-		       us_between(vp->rec.request_tsc, vp->rec.first_call_tsc));
+		       us_between(vp->rec.request_tsc, vp->rec.launch_tsc,
+				  launch, sizeof(launch)),
+		       us_between(vp->rec.request_tsc, vp->rec.first_call_tsc,
+				  call, sizeof(call)));
 	}
 	printf("hvsim: start tree: %u started of %u requests, depth %u\n",
 	       hvsim_started(), hvsim_start_requests(), max_depth);
@@ -126,6 +135,25 @@ void hvsim_print_log(uint32_t index)
 		       index, log[i].tsc, name ? name : "?", log[i].code,
 		       log[i].aux, st ? st : "?", log[i].status);
 	}
+}
+
+static void visit_print(const struct hvsim_mapping *m, void *arg)
+{
+	printf("hvsim: %s: va 0x%016lx pa 0x%lx %s %c%c%c\n", (const char *)arg,
+	       m->va, m->pa,
+	       m->size == 0x1000   ? "4K" :
+	       m->size == 0x200000 ? "2M" :
+				     "1G",
+	       m->rights & HVSIM_MAP_W ? 'W' : '-',
+	       m->rights & HVSIM_MAP_NX ? '-' : 'X',
+	       m->rights & HVSIM_MAP_U ? 'U' : 'S');
+}
+
+void hvsim_print_mappings(uint64_t cr3, const char *who)
+{
+	bool nxe = (rdmsr(X86_MSR_EFER) & X86_EFER_NXE) != 0;
+
+	hvsim_pt_walk(cr3, nxe, visit_print, (void *)(uintptr_t)who);
 }
 
 struct wx {

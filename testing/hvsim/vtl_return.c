@@ -25,23 +25,34 @@ struct desc_ptr {
 } __attribute__((packed));
 
 /*
- * Nothing pending: the guest runs until an interrupt arrives. It is
- * delivered the way the image expects, through its IDT with its GS, while
- * this CPU sleeps in hlt instead of burning a host core.
+ * Interrupts reach the image the way it expects: through its IDT with its
+ * GS, on hvsim's stack and table (slot 511 stays mapped). With wait, this
+ * CPU sleeps in hlt until one arrives instead of burning a host core;
+ * without, an interrupt already pending is taken in a one-instruction
+ * window. Taking it here matters: an image that polls for its next
+ * command before sleeping leaves the request IPI pending and runs the
+ * lower VTL with interrupts off, so an INTERRUPT exit that did not deliver
+ * the interrupt would repeat forever.
  */
-static void wait_interrupt(struct hvsim_vp *vp, const struct hvsim_saved *s)
+static void take_interrupt(struct hvsim_vp *vp, const struct hvsim_saved *s,
+			   bool wait)
 {
 	struct desc_ptr ours;
 	uint64_t gs = rdmsr(MSR_GS_BASE);
 
 	__asm__ volatile("sidt %0" : "=m"(ours));
-	__atomic_store_n(&vp->waiting, 1, __ATOMIC_RELEASE);
+	if (wait)
+		__atomic_store_n(&vp->waiting, 1, __ATOMIC_RELEASE);
 	__asm__ volatile("lidt %0" : : "m"(s->idtr));
 	wrmsr(MSR_GS_BASE, s->gs_base);
-	__asm__ volatile("sti; hlt; cli" : : : "memory");
+	if (wait)
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	else
+		__asm__ volatile("sti; nop; cli" : : : "memory");
 	wrmsr(MSR_GS_BASE, gs);
 	__asm__ volatile("lidt %0" : : "m"(ours));
-	__atomic_store_n(&vp->waiting, 0, __ATOMIC_RELEASE);
+	if (wait)
+		__atomic_store_n(&vp->waiting, 0, __ATOMIC_RELEASE);
 }
 
 /* Runs guest steps until an exit; returns the entry reason. */
@@ -55,12 +66,14 @@ static uint32_t run_model(struct hvsim_vp *vp, const struct hvsim_saved *s,
 	cfg = vp->model;
 	hvsim_unlock(vp);
 	for (;;) {
-		if (hvsim_apic_irr_pending())
+		if (hvsim_apic_irr_pending()) {
+			take_interrupt(vp, s, false);
 			return HV_VTL_ENTRY_REASON_INTERRUPT;
+		}
 		hvsim_model_step(&cfg, gprs, cr2, rip, fx);
 		vp->rec.model_steps++;
 		if (!cfg.intercept_after) {
-			wait_interrupt(vp, s);
+			take_interrupt(vp, s, true);
 			return HV_VTL_ENTRY_REASON_INTERRUPT;
 		}
 		if (++vp->steps_since_intercept < cfg.intercept_after)

@@ -33,6 +33,7 @@ const char *const scenario_options[] = {
 	"log",
 	"param",
 	"expect_boot_error",
+	"pt_dump",
 	NULL,
 };
 
@@ -43,6 +44,7 @@ struct scenario_def {
 
 static const struct scenario_def scenarios[] = {
 	{ "hvsim-selftest", scenario_hvsim_selftest },
+	{ "hvsim-no-assist", scenario_hvsim_no_assist },
 	{ "smoke", scenario_smoke },
 	{ "commands", scenario_commands },
 };

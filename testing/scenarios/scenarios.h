@@ -8,6 +8,7 @@
 #include <scenarios/scenario.h>
 
 int scenario_hvsim_selftest(const struct scenario_env *env);
+int scenario_hvsim_no_assist(const struct scenario_env *env);
 int scenario_smoke(const struct scenario_env *env);
 int scenario_commands(const struct scenario_env *env);
 

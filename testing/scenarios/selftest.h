@@ -180,6 +180,8 @@ extern const char st_ap_entry[], st_irq_entry[], st_exc_entries[];
  * every started VP do. d is the caller's own st_vp.
  */
 void st_fanout(struct st_vp *d, struct st_shared *sh, uint32_t max_claims);
+/* A VTL return the way the sidecar makes it (selftest_ap.S). */
+void st_vtl_return(struct st_vtl_io *io);
 /* Hypercall through the page copy; RAX (the HypercallOutput) returned. */
 uint64_t st_hypercall(uint64_t control, uint64_t in_pa, uint64_t out_pa);
 /* Get/SetVpRegisters of the caller (HV_VP_INDEX_SELF); the status. */

@@ -26,7 +26,6 @@
 
 void st_ap_main(struct st_vp *d);
 void st_ap_fault(uint64_t vector, const uint64_t *frame);
-void st_vtl_return(struct st_vtl_io *io);
 uint64_t st_hypercall_checked(uint64_t control, uint64_t in_pa, uint64_t out_pa,
 			      uint64_t *mask);
 
@@ -303,10 +302,12 @@ ST_AP static void vtl(struct st_vp *d)
 	vtl_once(d, io, 0);
 	d->irq_after[0] = irqs();
 
-	/* An interrupt already pending: INTERRUPT before any step. */
+	/*
+	 * An interrupt already pending: INTERRUPT before any step, the
+	 * interrupt taken through our IDT on the way (never enabled here).
+	 */
 	wrmsr64(MSR_X2APIC_SELF_IPI, ST_IRQ_VECTOR);
 	vtl_once(d, io, 1);
-	__asm__ volatile("sti; nop; cli" : : : "memory");
 	d->irq_after[1] = irqs();
 
 	/* Nothing pending: one step, then hlt until the BSP's IPI. */

@@ -124,6 +124,8 @@ static void check_address_space(const struct scenario_env *env, uint32_t vp)
 	CHECK(used == 0, "VP %u: %u PML4 slots besides 511 in use", vp, used);
 	CHECK(hvsim_report_wx(r->cr3, "sidecar VP") == 0,
 	      "VP %u: no writable+executable page", vp);
+	if (cmdline_get_u64(env->cmdline, "pt_dump", HVSIM_NO_VP) == vp)
+		hvsim_print_mappings(r->cr3, "pt_dump");
 }
 
 static void check_node(const struct scenario_env *env, struct sidecar_boot *b,

@@ -113,6 +113,8 @@ bool hvsim_log_find_failure(uint32_t vp, uint16_t code, uint32_t target,
 
 void hvsim_print_start_tree(void);
 void hvsim_print_log(uint32_t vp);
+/* Prints every page cr3 maps: VA, PA, size, W, X, U/S. */
+void hvsim_print_mappings(uint64_t cr3, const char *who);
 /*
  * Prints every writable and executable page mapped by cr3 (who names the
  * address space) and returns how many there are.
