@@ -172,15 +172,15 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 		vp->rec.first_call_tsc = tsc;
 	vp->rec.calls++;
 	injected = hvsim_injector_match(&hvsim.inject, code, key, &status);
-	if (injected && key != vp->rec.vp)
-		aux = key; /* the target of EnableVpVtl/StartVP */
-	else if (!injected)
+	if (!injected)
 		status = dispatch(vp, f, &aux);
 	if (status)
 		vp->rec.failed_calls++;
 	if (code == HV_CALL_START_VIRTUAL_PROCESSOR ||
-	    code == HV_CALL_ENABLE_VP_VTL)
+	    code == HV_CALL_ENABLE_VP_VTL) {
+		aux = key; /* the VP being enabled or started */
 		note_start_failure(vp, code, status, key);
+	}
 	hvsim_log_call(vp, code, status, aux, tsc);
 	if (hvsim.cfg.trace || injected)
 		trace(vp, code, status, aux, injected);
