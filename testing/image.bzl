@@ -1,9 +1,8 @@
-"""The sidecar image the scenarios boot.
+"""The sidecar image the scenarios boot: the production //sidecar:image.
 
-//sidecar:image is being written on another branch; until it lands on main
-the scenarios that need a real sidecar are tagged manual and this names the
-stand-in, which can only fail a boot. When the image lands: point
-SIDECAR_IMAGE at it and set IMAGE_IS_STAND_IN to False.
+IMAGE_IS_STAND_IN marks the image tests manual; it was True while the image
+was being written and the label named //testing/mock_image (a stand-in that
+can only fail a boot, still used by its own shim tests).
 """
 
 SIDECAR_IMAGE = "//sidecar:image"
