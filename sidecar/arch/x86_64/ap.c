@@ -73,6 +73,7 @@ __attribute__((noreturn)) void sc_ap_main(void)
 	struct sc_node *node = &sc_image.nodes[cpu->node];
 	uint8_t expected = SIDECAR_CPU_STATUS_RUN;
 
+	__atomic_store_n(&cpu->online, 1, __ATOMIC_RELEASE);
 	wrmsr(X86_MSR_GS_BASE, (uint64_t)cpu);
 	x2apic_enable(SC_SPURIOUS_VECTOR);
 	sc_log(cpu, "online");

@@ -187,20 +187,7 @@ bool sc_bsp_main(uint64_t params_pa, uint64_t output_pa, uint64_t image_pa)
 	       sc_image.node_count, sc_image.vtl_return_offset,
 	       sc_image.dr6_shared);
 
-	/* One VP per node in turn, so every node's own fan-out starts early. */
-	for (bool more = true; more;) {
-		more = false;
-		for (uint32_t n = 0; n < sc_image.node_count; n++) {
-			struct sc_node *node = &sc_image.nodes[n];
-			uint32_t i =
-				sc_claim_vp(&node->next_index, node->vp_count);
-
-			if (i != SC_NO_VP) {
-				sc_start_vp(cpu, node, i);
-				more = true;
-			}
-		}
-	}
+	sc_fan_out_nodes(cpu);
 	ok = wait_for_vps(out);
 	if (ok)
 		sc_log(cpu, "boot complete");

@@ -41,6 +41,7 @@ extern struct sc_image_state sc_image;
 
 struct sc_cpu {
 	struct sc_cpu *self; /* %gs:0 */
+	uint32_t online; /* set by the VP itself first thing: see sc_fan_out */
 	bool is_bsp;
 	uint32_t vp_index; /* the hypervisor's VP index */
 	uint32_t node;

@@ -3,6 +3,7 @@
 
 #include "hypercall.h"
 #include "log.h"
+#include "cpu.h"
 #include "paging.h"
 #include "sidecar/core/fanout.h"
 #include "vmem.h"
@@ -127,11 +128,68 @@ bool sc_start_vp(struct sc_cpu *cpu, struct sc_node *node, uint32_t index)
 	return true;
 }
 
+/*
+ * How long a starter waits for its new VP to come online before it claims
+ * the next index anyway: a bound, so a slow or lost VP only costs time.
+ */
+#define ONLINE_WAIT_CYCLES (256ull * 1000 * 1000)
+
+/* The VP at `globals_pa` has reached sc_ap_main (or the bound passed). */
+static void wait_online(struct sc_cpu *cpu, uint64_t globals_pa)
+{
+	uint64_t start = rdtsc();
+	const struct sc_cpu *g = sc_temp_map(cpu, globals_pa);
+
+	while (!__atomic_load_n(&g->online, __ATOMIC_ACQUIRE) &&
+	       rdtsc() - start < ONLINE_WAIT_CYCLES)
+		cpu_relax();
+}
+
+/*
+ * Start a VP, then wait for it to come online before claiming another:
+ * the new VP claims from the same counter meanwhile, so the number of
+ * starters doubles every round and the start tree's depth is
+ * logarithmic instead of every start coming from whoever runs first.
+ */
 void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
 {
 	uint32_t index;
 
 	while ((index = sc_claim_vp(&node->next_index, node->vp_count)) !=
-	       SC_NO_VP)
-		sc_start_vp(cpu, node, index);
+	       SC_NO_VP) {
+		struct sc_vp_layout l;
+
+		if (!sc_start_vp(cpu, node, index))
+			continue;
+		sc_vp_layout(&node->layout, index, &l);
+		wait_online(cpu, l.globals_pa);
+	}
+}
+
+void sc_fan_out_nodes(struct sc_cpu *cpu)
+{
+	uint64_t started[SIDECAR_MAX_NODES];
+
+	/* One VP of every node per round, then wait for that round. */
+	for (bool more = true; more;) {
+		uint32_t n_started = 0;
+
+		more = false;
+		for (uint32_t n = 0; n < sc_image.node_count; n++) {
+			struct sc_node *node = &sc_image.nodes[n];
+			uint32_t i =
+				sc_claim_vp(&node->next_index, node->vp_count);
+			struct sc_vp_layout l;
+
+			if (i == SC_NO_VP)
+				continue;
+			more = true;
+			if (!sc_start_vp(cpu, node, i))
+				continue;
+			sc_vp_layout(&node->layout, i, &l);
+			started[n_started++] = l.globals_pa;
+		}
+		for (uint32_t k = 0; k < n_started; k++)
+			wait_online(cpu, started[k]);
+	}
 }

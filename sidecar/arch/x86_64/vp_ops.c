@@ -110,13 +110,23 @@ static uint32_t op_run_vp_once(void *ctx, struct sidecar_cpu_context_x64 *c,
 {
 	struct sc_cpu *cpu = ctx;
 	struct hv_vp_assist_page *assist = cpu->assist;
+	uint32_t reason;
 
 	assist->vtl_control.registers[0] = c->gps[SIDECAR_CPU_CONTEXT_RAX];
 	assist->vtl_control.registers[1] = c->gps[SIDECAR_CPU_CONTEXT_RCX];
 	sc_vtl_return(c, (uint64_t)sc_hcall_page + sc_image.vtl_return_offset);
 	*msg = &assist->intercept_message;
-	return __atomic_load_n(&assist->vtl_control.entry_reason,
-			       __ATOMIC_ACQUIRE);
+	reason = __atomic_load_n(&assist->vtl_control.entry_reason,
+				 __ATOMIC_ACQUIRE);
+	/*
+	 * The exit was for an interrupt of ours (typically the request IPI
+	 * of a STOP, or one still pending from before the command): open an
+	 * interrupt window so it is taken and EOId here. Otherwise it stays
+	 * pending and every further VTL return exits at once, forever.
+	 */
+	if (reason == HV_VTL_ENTRY_REASON_INTERRUPT)
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+	return reason;
 }
 
 static bool op_stop_requested(void *ctx)
