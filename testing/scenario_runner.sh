@@ -24,6 +24,9 @@ usage: bazel run //testing:qemu -- [options]
   --timeout S              QEMU time limit (default 120)
   --trace                  hvsim prints every hypercall
   --pt-dump VP             print every page VP's page tables map
+  --gdb [PORT]             start halted, wait for gdb on 127.0.0.1:PORT
+                           (default 1234) and print the command that
+                           attaches with both kernels' symbols
   --image PATH --kernel PATH  other files than the built ones
   -- ARGS                  extra QEMU arguments
 USAGE
@@ -36,7 +39,7 @@ fi
 
 qemu= kernel= image= runner=
 vps=8 node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
-trace=0 expect_error= have_expect_error=0 pt_dump=
+trace=0 expect_error= have_expect_error=0 pt_dump= gdb_port=
 params=() injects=() extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -57,6 +60,11 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--trace) trace=1; shift ;;
 	--pt-dump) pt_dump=$2; shift 2 ;;
+	--gdb)
+		gdb_port=1234
+		if [[ ${2:-} =~ ^[0-9]+$ ]]; then gdb_port=$2; shift; fi
+		shift
+		;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; extra+=("$@"); break ;;
 	*) echo "qemu: unknown option $1 (--help lists them)" >&2; exit 2 ;;
@@ -100,6 +108,19 @@ if [ -n "$numa" ]; then
 		first=$((first + c))
 	done
 	[ $first = "$vps" ] || { echo "qemu: --numa $numa has $first CPUs, --vps is $vps" >&2; exit 2; }
+fi
+
+if [ -n "$gdb_port" ]; then
+	# The image is linked at 0 and runs relocated to PML4 slot 511; the
+	# test kernel runs where it is linked.
+	cat <<GDB
+gdb: QEMU starts halted and waits for gdb on 127.0.0.1:$gdb_port. Attach with:
+  gdb -ex 'target remote 127.0.0.1:$gdb_port' \
+      -ex 'symbol-file $(realpath "$kernel")' \
+      -ex 'add-symbol-file $(realpath "$image") -o 0xffffff8000000000'
+GDB
+	extra=(-gdb "tcp:127.0.0.1:$gdb_port" -S "${extra[@]}")
+	timeout=86400
 fi
 
 run=("$runner" --qemu "$qemu" --kernel "$kernel" --vcpus "$vps"
