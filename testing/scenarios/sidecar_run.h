@@ -20,6 +20,7 @@ struct run_before {
 	uint64_t steps; /* hvsim's model steps of the VP so far */
 	uint32_t intercepts; /* its intercept exits so far */
 	uint32_t interrupts; /* its interrupt exits so far */
+	uint32_t vtl_returns; /* its VTL returns so far */
 	uint64_t rip; /* VTL0 RIP before */
 	uint64_t rflags; /* VTL0 RFLAGS */
 };
