@@ -10,12 +10,14 @@
  */
 #include <stdint.h>
 
+#include <kernel/arch.h>
 #include <kernel/cmdline.h>
 #include <kernel/panic.h>
 #include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/pvh.h>
 #include <kernel/string.h>
+#include <kernel/tsc.h>
 
 #include <hvsim/hvsim.h>
 
@@ -130,14 +132,14 @@ static void check_numa(const struct scenario_env *env, struct sidecar_boot *b,
 		       uint32_t i)
 {
 	const struct sidecar_node_params *np = &b->params->nodes[i];
-	uint32_t where;
+	uint32_t first, last;
 
 	if (i >= b->plan_nodes)
 		return; /* a node param= added */
-	CHECK(shim_numa_of(np->memory_base, &where) &&
+	CHECK(shim_numa_of(np->memory_base, &first) &&
 		      shim_numa_of(np->memory_base + np->memory_size - 1,
-				   &where) &&
-		      where == b->plan.mem_numa[i],
+				   &last) &&
+		      first == b->plan.mem_numa[i] && last == first,
 	      "node %u: memory 0x%lx is not on NUMA node %u", i,
 	      np->memory_base, b->plan.mem_numa[i]);
 	CHECK(b->plan.mem_numa[i] == b->plan.cpu_numa[i],
@@ -186,6 +188,7 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 		cmdline_get_u64(env->cmdline, "expect_boot_error", 0) != 0;
 	struct shim_layout l;
 	const char *err;
+	uint64_t t0;
 
 	memset(b, 0, sizeof(*b));
 	shim_nodes_detach();
@@ -211,9 +214,12 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	shim_print_params(b->params);
 	env->result->nodes = b->params->node_count;
 
+	t0 = rdtsc();
 	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
 				      (uintptr_t)b->output);
-	printf("sidecar: entry returned %s\n", b->entry_ok ? "true" : "false");
+	printf("sidecar: entry returned %s after %lu us\n",
+	       b->entry_ok ? "true" : "false",
+	       tsc_cycles_to_ns(rdtsc() - t0) / 1000);
 	env->result->started = hvsim_started();
 	return b->entry_ok;
 }

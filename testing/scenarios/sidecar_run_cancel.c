@@ -144,6 +144,7 @@ static void sync_run(const struct scenario_env *env, struct sd_client_vp *c,
 		shim_signal_after(SIGNAL_AFTER_NS);
 	r = sd_vp_run(c->node, c->vp,
 		      by_signal ? sidecar_timeout_ns(env) : SYNC_TIMEOUT_NS);
+	shim_signal_cancel();
 	CHECK(r == (by_signal ? -SD_EINTR : -SD_ETIMEDOUT) &&
 		      cpu_status(c) == SIDECAR_CPU_STATUS_IDLE &&
 		      sd_vp_state(c->node, c->vp) == SD_VP_AVAIL,

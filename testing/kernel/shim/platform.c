@@ -204,3 +204,8 @@ void shim_signal_after(uint64_t ns)
 {
 	plat.signal_at_ns = now_ns(NULL) + ns;
 }
+
+void shim_signal_cancel(void)
+{
+	plat.signal_at_ns = 0;
+}

@@ -95,5 +95,7 @@ uint32_t shim_reports(void);
  * returns -SD_EINTR, as a signal would in a kernel thread.
  */
 void shim_signal_after(uint64_t ns);
+/* Takes back a pretend signal no wait has seen yet. */
+void shim_signal_cancel(void);
 
 #endif
