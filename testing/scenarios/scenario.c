@@ -47,6 +47,12 @@ static const struct scenario_def scenarios[] = {
 	{ "hvsim-no-assist", scenario_hvsim_no_assist },
 	{ "smoke", scenario_smoke },
 	{ "commands", scenario_commands },
+	{ "run-intercept", scenario_run_intercept },
+	{ "run-cancel", scenario_run_cancel },
+	{ "remove", scenario_remove },
+	{ "faults", scenario_faults },
+	{ "fanout", scenario_fanout },
+	{ "logging", scenario_logging },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

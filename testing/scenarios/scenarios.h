@@ -11,5 +11,11 @@ int scenario_hvsim_selftest(const struct scenario_env *env);
 int scenario_hvsim_no_assist(const struct scenario_env *env);
 int scenario_smoke(const struct scenario_env *env);
 int scenario_commands(const struct scenario_env *env);
+int scenario_run_intercept(const struct scenario_env *env);
+int scenario_run_cancel(const struct scenario_env *env);
+int scenario_remove(const struct scenario_env *env);
+int scenario_faults(const struct scenario_env *env);
+int scenario_fanout(const struct scenario_env *env);
+int scenario_logging(const struct scenario_env *env);
 
 #endif

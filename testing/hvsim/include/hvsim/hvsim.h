@@ -42,8 +42,12 @@ uint64_t hvsim_hypercall_page_pa(void);
  * The failed call has no effect; it is logged like any other.
  */
 bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once);
-/* The "HYPERCALL:vp=V:status=S[:once]" form; NULL or an error text. */
+/* The same with every field of a rule (reg: one register of a Get/Set). */
+bool hvsim_inject_rule(const struct hvsim_inject_rule *rule);
+/* The "HYPERCALL:vp=V:status=S[:reg=R][:once]" form; NULL or an error. */
 const char *hvsim_inject_str(const char *s, size_t len);
+/* Drops every rule; only while no VP makes a hypercall (all idle). */
+void hvsim_inject_clear(void);
 
 /* The lower-VTL model of vp (HVSIM_ANY_VP: every VP). */
 void hvsim_set_model(uint32_t vp, const struct hvsim_model_cfg *cfg);
