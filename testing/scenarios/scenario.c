@@ -34,6 +34,7 @@ const char *const scenario_options[] = {
 	"param",
 	"expect_boot_error",
 	"pt_dump",
+	"rounds",
 	NULL,
 };
 
@@ -53,6 +54,7 @@ static const struct scenario_def scenarios[] = {
 	{ "faults", scenario_faults },
 	{ "fanout", scenario_fanout },
 	{ "logging", scenario_logging },
+	{ "bench", scenario_bench },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

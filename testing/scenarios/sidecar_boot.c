@@ -217,9 +217,11 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	t0 = rdtsc();
 	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
 				      (uintptr_t)b->output);
+	b->entry_tsc = t0;
+	b->entry_cycles = rdtsc() - t0;
 	printf("sidecar: entry returned %s after %lu us\n",
 	       b->entry_ok ? "true" : "false",
-	       tsc_cycles_to_ns(rdtsc() - t0) / 1000);
+	       tsc_cycles_to_ns(b->entry_cycles) / 1000);
 	env->result->started = hvsim_started();
 	return b->entry_ok;
 }

@@ -22,6 +22,8 @@ struct sidecar_boot {
 	struct sd_launch_info plan;
 	uint32_t plan_nodes; /* the launcher's, before param= overrides */
 	bool entry_ok;
+	uint64_t entry_tsc; /* when the entry was called */
+	uint64_t entry_cycles; /* until it returned: every VP left RUN */
 	uint32_t nr_nodes; /* attached to the driver */
 	struct sd_node nodes[SIDECAR_MAX_NODES];
 };

@@ -37,6 +37,7 @@ static struct {
 	uint32_t wakes;
 	uint64_t tsc0;
 	bool timer_on;
+	bool spin; /* shim_platform_spin */
 	/* A pretend signal for interruptible waits; 0: none pending. */
 	uint64_t signal_at_ns;
 } plat;
@@ -86,8 +87,24 @@ static int wait(void *ctx, const uint32_t *word, uint32_t seen,
 	 */
 	if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != seen)
 		return 0;
+	if (plat.spin) {
+		/*
+		 * Busy, with an interrupt window every turn: the response
+		 * IPI is handled at once, without a wake-up from hlt, the
+		 * way the bare IPI ping-pong reference waits.
+		 */
+		while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == seen &&
+		       now_ns(ctx) < deadline_ns)
+			__asm__ volatile("sti; pause; cli" : : : "memory");
+		return 0;
+	}
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
 	return 0;
+}
+
+void shim_platform_spin(bool spin)
+{
+	plat.spin = spin;
 }
 
 static void wake(void *ctx, const uint32_t *word)

@@ -74,6 +74,8 @@ uint64_t shim_call_on_stack(uint64_t entry, uint64_t params_pa,
  * handlers and starts the timer.
  */
 const struct sd_platform *shim_platform(void);
+/* Waits spin (with interrupts on) instead of halting: for benchmarks. */
+void shim_platform_spin(bool spin);
 /* Stops the timer (at the end of a scenario). */
 void shim_platform_stop(void);
 /*

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * scenario=bench [rounds=N]: the figures //testing:bench reports, printed
+ * as `bench: KEY k=v ...` lines in TSC cycles (testing/bench/report.py):
+ *
+ *   boot     entry to every VP out of RUN, and hvsim's start tree;
+ *   none     NONE round trips through driver/client on every VP;
+ *   regs     GET of 1, 31 and 100 registers and SET of 31, per call;
+ *   cancel   RUN_VP cancel: STOP to IDLE seen, the model waiting;
+ *   ipi      the bare x2APIC ping-pong on the same CPUs, after they are
+ *            removed from the sidecar and restarted as kernel CPUs: the
+ *            reference every round trip is divided by;
+ *   memory   node memory per VP against sidecar_required_memory.
+ *
+ * The BSP waits by spinning with interrupts on for both the driver and the
+ * ping-pong, so the two round trips differ only in what the sidecar does.
+ */
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/idt.h>
+#include <kernel/printf.h>
+#include <kernel/shim.h>
+#include <kernel/smp.h>
+#include <kernel/sort.h>
+#include <kernel/tsc.h>
+#include <kernel/x2apic.h>
+
+#include <hvsim/hvsim.h>
+
+#include "scenarios.h"
+#include "sidecar/driver/client.h"
+#include "sidecar_boot.h"
+#include "sidecar_restart.h"
+#include "sidecar_run.h"
+
+#define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
+#define MAX_VPS 256
+#define MAX_SAMPLES 65536
+#define PING_VECTOR 0xf4
+#define PONG_VECTOR 0xf5
+
+static struct sidecar_boot boot;
+static uint64_t samples[MAX_SAMPLES];
+static uint32_t pongs;
+static struct hv_register_assoc regs[100];
+
+static uint64_t percentile(uint64_t n, unsigned int p)
+{
+	uint64_t rank = (p * n + 99) / 100;
+
+	return samples[rank ? rank - 1 : 0];
+}
+
+/* Sorts the n samples and prints `bench: KEY p50=.. p99=.. samples=n`. */
+static void print_percentiles(const char *key, uint64_t n)
+{
+	if (!n)
+		return;
+	sort_u64(samples, n);
+	printf("bench: %s p50=%lu p99=%lu samples=%lu\n", key,
+	       percentile(n, 50), percentile(n, 99), n);
+}
+
+static void print_boot(void)
+{
+	printf("bench: boot cycles=%lu\n", boot.entry_cycles);
+	for (uint32_t vp = 0; vp < hvsim_vp_count(); vp++) {
+		const struct hvsim_vp_record *r = hvsim_vp_record(vp);
+
+		if (!r || r->parent == HVSIM_NO_VP || !r->launch_tsc)
+			continue;
+		printf("bench: start parent=%u child=%u depth=%u req=%lu "
+		       "launch=%lu\n",
+		       r->parent, vp, r->depth, r->request_tsc - boot.entry_tsc,
+		       r->launch_tsc - boot.entry_tsc);
+	}
+}
+
+static bool bench_none(const struct scenario_env *env, const uint32_t *vps,
+		       uint32_t n, uint32_t rounds)
+{
+	uint64_t k = 0;
+
+	for (uint32_t r = 0; r < rounds; r++) {
+		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
+			struct sd_client_vp c;
+			struct sd_client_error e;
+			uint64_t t0;
+			int rc;
+
+			if (!sidecar_client(env, &boot, vps[i], &c))
+				return false;
+			t0 = rdtsc_ordered();
+			rc = sd_client_test(&c, &e);
+			samples[k++] = rdtsc_ordered() - t0;
+			if (!sidecar_client_ok(env, rc, &e, vps[i], "NONE"))
+				return false;
+		}
+	}
+	print_percentiles("none", k);
+	return true;
+}
+
+/* Median time of one call moving `count` registers, over every VP. */
+static bool bench_regs(const struct scenario_env *env, const uint32_t *vps,
+		       uint32_t n, uint32_t rounds, const char *op,
+		       uint32_t count, bool set)
+{
+	/* Names hvsim keeps a value for; repeats are allowed. */
+	static const uint32_t names[] = {
+		HV_REGISTER_RAX,      HV_REGISTER_RAX + 1,
+		HV_REGISTER_RAX + 2,  HV_REGISTER_RAX + 3,
+		HV_REGISTER_RAX + 5,  HV_REGISTER_RAX + 6,
+		HV_REGISTER_RAX + 7,  HV_REGISTER_RAX + 8,
+		HV_REGISTER_RAX + 9,  HV_REGISTER_RAX + 10,
+		HV_REGISTER_RAX + 11, HV_REGISTER_RAX + 12,
+		HV_REGISTER_RAX + 13, HV_REGISTER_RAX + 14,
+		HV_REGISTER_RAX + 15, HV_REGISTER_RIP,
+	};
+	uint64_t k = 0;
+
+	for (uint32_t i = 0; i < count; i++) {
+		regs[i] = (struct hv_register_assoc){ 0 };
+		regs[i].name = names[i % (sizeof(names) / sizeof(names[0]))];
+		regs[i].value.reg64 = 0x1000 + i;
+	}
+	for (uint32_t r = 0; r < rounds; r++) {
+		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
+			struct sd_client_vp c;
+			struct sd_client_error e;
+			uint64_t t0;
+			int rc;
+
+			if (!sidecar_client(env, &boot, vps[i], &c))
+				return false;
+			t0 = rdtsc_ordered();
+			rc = set ? sd_client_set_registers(&c, 0, regs, count,
+							   &e) :
+				   sd_client_get_registers(&c, 0, regs, count,
+							   &e);
+			samples[k++] = rdtsc_ordered() - t0;
+			if (!sidecar_client_ok(env, rc, &e, vps[i], op))
+				return false;
+		}
+	}
+	sort_u64(samples, k);
+	printf("bench: regs op=%s count=%u per_call=%lu samples=%lu\n", op,
+	       count, percentile(k, 50), k);
+	return true;
+}
+
+/* STOP to IDLE: from the cancel to the wait seeing the VP stopped. */
+static bool bench_cancel(const struct scenario_env *env, const uint32_t *vps,
+			 uint32_t n, uint32_t rounds)
+{
+	uint64_t k = 0;
+
+	for (uint32_t r = 0; r < rounds; r++) {
+		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
+			struct sd_client_vp c;
+			struct sd_client_error e;
+			bool intercept = true;
+			uint64_t t0;
+			int rc;
+
+			if (!sidecar_client(env, &boot, vps[i], &c))
+				return false;
+			run_model(vps[i], 0);
+			if (!run_start(env, &c) ||
+			    !run_await_waiting(env, vps[i]))
+				return false;
+			t0 = rdtsc_ordered();
+			rc = sd_client_cancel(&c);
+			if (!CHECK(rc == 0, "VP %u: cancel: %d", vps[i], rc))
+				return false;
+			rc = sd_client_wait(&c, sidecar_timeout_ns(env),
+					    &intercept, &e);
+			samples[k++] = rdtsc_ordered() - t0;
+			if (!sidecar_client_ok(env, rc, &e, vps[i], "cancel") ||
+			    !CHECK(!intercept,
+				   "VP %u: cancelled run ended "
+				   "in an intercept",
+				   vps[i]))
+				return false;
+		}
+	}
+	print_percentiles("cancel", k);
+	return true;
+}
+
+static void ping_irq(struct irq_frame *f)
+{
+	(void)f;
+	x2apic_send_ipi(cpus[0].apic_id, PONG_VECTOR);
+}
+
+static void pong_irq(struct irq_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&pongs, 1, __ATOMIC_RELEASE);
+}
+
+/* The reference: the same CPUs, the same waits, no sidecar in between. */
+static bool bench_ipi(const struct scenario_env *env, const uint32_t *vps,
+		      uint32_t n, uint32_t rounds)
+{
+	uint64_t timeout = tsc_ms_to_cycles(env->watchdog_ms);
+	unsigned int nr;
+	const uint32_t *ids = smp_madt_apic_ids(&nr);
+	uint64_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct sd_node *node = sidecar_node_of(&boot, vps[i]);
+
+		if (!CHECK(node && sd_vp_remove(node, vps[i],
+						sidecar_timeout_ns(env)) == 0,
+			   "VP %u: remove failed", vps[i]) ||
+		    !restart_as_kernel_cpu(env, vps[i]))
+			return false;
+	}
+	idt_set_handler(PING_VECTOR, ping_irq);
+	idt_set_handler(PONG_VECTOR, pong_irq);
+	for (uint32_t r = 0; r < rounds; r++) {
+		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
+			uint32_t want =
+				__atomic_load_n(&pongs, __ATOMIC_RELAXED) + 1;
+			uint64_t t0 = rdtsc_ordered();
+
+			x2apic_send_ipi(ids[vps[i]], PING_VECTOR);
+			while (__atomic_load_n(&pongs, __ATOMIC_ACQUIRE) !=
+			       want) {
+				if (!CHECK(rdtsc() - t0 < timeout,
+					   "VP %u: no PONG", vps[i]))
+					return false;
+				__asm__ volatile("sti; pause; cli" ::
+							 : "memory");
+			}
+			samples[k++] = rdtsc_ordered() - t0;
+		}
+	}
+	print_percentiles("ipi", k);
+	return true;
+}
+
+static void print_memory(void)
+{
+	for (uint32_t i = 0; i < boot.params->node_count; i++) {
+		const struct sidecar_node_params *np = &boot.params->nodes[i];
+
+		printf("bench: memory node=%u vps=%u bytes=%lu required=%lu\n",
+		       i, np->vp_count, np->memory_size,
+		       sidecar_required_memory(np->vp_count));
+	}
+	printf("bench: image bytes=%lu\n", boot.image.size);
+}
+
+int scenario_bench(const struct scenario_env *env)
+{
+	uint32_t rounds = (uint32_t)cmdline_get_u64(env->cmdline, "rounds", 0);
+	uint32_t vps[MAX_VPS], n;
+	bool ok;
+
+	if (!sidecar_boot(env, &boot))
+		return -1;
+	n = sidecar_usable_vps(&boot, vps, MAX_VPS);
+	if (!CHECK(n > 0, "no usable VP"))
+		return -1;
+	/* About 400 samples per figure whatever N, at least 4 per VP. */
+	if (!rounds)
+		rounds = n >= 100 ? 4 : 400 / n;
+	printf("bench: config vps=%u nodes=%u tsc_khz=%lu rounds=%u\n",
+	       hvsim_vp_count(), boot.nr_nodes, tsc_khz, rounds);
+	print_boot();
+	print_memory();
+	shim_platform_spin(true);
+	ok = bench_none(env, vps, n, rounds) &&
+	     bench_regs(env, vps, n, rounds / 4 + 1, "get1", 1, false) &&
+	     bench_regs(env, vps, n, rounds / 4 + 1, "get31", 31, false) &&
+	     bench_regs(env, vps, n, rounds / 4 + 1, "get100", 100, false) &&
+	     bench_regs(env, vps, n, rounds / 4 + 1, "set31", 31, true) &&
+	     bench_cancel(env, vps, n, rounds / 8 + 1) &&
+	     bench_ipi(env, vps, n, rounds);
+	shim_platform_spin(false);
+	return ok && !env->result->failures ? 0 : -1;
+}
