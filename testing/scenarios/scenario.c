@@ -55,6 +55,7 @@ static const struct scenario_def scenarios[] = {
 	{ "fanout", scenario_fanout },
 	{ "logging", scenario_logging },
 	{ "bench", scenario_bench },
+	{ "demo", scenario_demo },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -18,5 +18,6 @@ int scenario_faults(const struct scenario_env *env);
 int scenario_fanout(const struct scenario_env *env);
 int scenario_logging(const struct scenario_env *env);
 int scenario_bench(const struct scenario_env *env);
+int scenario_demo(const struct scenario_env *env);
 
 #endif
