@@ -25,6 +25,7 @@ usage: bazel run //testing:qemu -- [options]
   --expect-boot-error RE   pass only if the entry fails with a message
                            matching RE and no VP was started
   --seed S                 scenario seed
+  --ops N                  operations of scenario=stress (default 2000)
   --memory MB              guest RAM (default 512)
   --timeout S              QEMU time limit (default 120)
   --trace                  hvsim prints every hypercall
@@ -44,6 +45,7 @@ fi
 
 qemu= kernel= image= runner=
 vps=8 node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
+ops=
 trace=0 expect_error= have_expect_error=0 pt_dump= gdb_port=
 params=() injects=() extra=()
 while [ $# -gt 0 ]; do
@@ -61,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--inject) injects+=("$2"); shift 2 ;;
 	--expect-boot-error) expect_error=$2; have_expect_error=1; shift 2 ;;
 	--seed) seed=$2; shift 2 ;;
+	--ops) ops=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--trace) trace=1; shift ;;
@@ -92,6 +95,7 @@ cmdline="scenario=$scenario node_size=$node_size"
 [ $log = 1 ] && cmdline+=" log=1"
 [ $trace = 1 ] && cmdline+=" hvsim_trace=1"
 [ -n "$seed" ] && cmdline+=" seed=$seed"
+[ -n "$ops" ] && cmdline+=" ops=$ops"
 [ -n "$pt_dump" ] && cmdline+=" pt_dump=$pt_dump"
 [ $have_expect_error = 1 ] && cmdline+=" expect_boot_error=1"
 for p in "${params[@]}"; do no_space --param "$p"; done

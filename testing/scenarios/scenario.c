@@ -35,6 +35,7 @@ const char *const scenario_options[] = {
 	"expect_boot_error",
 	"pt_dump",
 	"rounds",
+	"ops",
 	NULL,
 };
 
@@ -56,6 +57,7 @@ static const struct scenario_def scenarios[] = {
 	{ "logging", scenario_logging },
 	{ "bench", scenario_bench },
 	{ "demo", scenario_demo },
+	{ "stress", scenario_stress },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -19,5 +19,6 @@ int scenario_fanout(const struct scenario_env *env);
 int scenario_logging(const struct scenario_env *env);
 int scenario_bench(const struct scenario_env *env);
 int scenario_demo(const struct scenario_env *env);
+int scenario_stress(const struct scenario_env *env);
 
 #endif
