@@ -15,7 +15,9 @@ usage: bazel run //testing:qemu -- [options]
   --scenario NAME          smoke (default), hvsim-selftest, ...
   --log                    SidecarParams.enable_logging
   --param 'FIELD=V'        override a SidecarParams field after placement;
-  --param 'node[i].FIELD=V'  repeatable
+  --param 'node[i].FIELD=V'  repeatable; V is a number or @SYMBOL[+-N]:
+                           @image @image_end @params @output
+                           @hypercall_page @nodeN @nodeN_end
   --inject 'CALL:vp=V:status=S[:once]'  hvsim fault injection; repeatable
   --expect-boot-error RE   pass only if the entry fails with a message
                            matching RE and no VP was started

@@ -18,6 +18,7 @@
 #include <hvsim/hvsim.h>
 
 #include "sidecar_boot.h"
+#include "sidecar_guard.h"
 
 #define LIST_MAX 256
 
@@ -63,6 +64,22 @@ static void apply_params(const char *cmdline, struct sidecar_params *p)
 		printf("shim: param %.*s\n", (int)(end - s), s);
 		s = *end ? end + 1 : end;
 	}
+}
+
+/* What @image, @params, ... in param= overrides stand for. */
+static void set_symbols(const struct sidecar_boot *b)
+{
+	const struct shim_symbols s = {
+		.image = b->image.base,
+		/* The pages the image occupies, as the image counts them. */
+		.image_end =
+			b->image.base + ((b->image.size + 0xfff) & ~0xfffull),
+		.params = (uintptr_t)b->params,
+		.output = (uintptr_t)b->output,
+		.hypercall_page = hvsim_hypercall_page_pa(),
+	};
+
+	shim_set_symbols(&s);
 }
 
 static void layout(const char *cmdline, struct shim_layout *l)
@@ -192,10 +209,13 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 	b->output = (void *)(uintptr_t)pmem_alloc_page("output");
 	layout(env->cmdline, &l);
 	shim_build_params(b->params, &l, hvsim_hypercall_page_pa());
+	guard_record(b);
+	set_symbols(b);
 	apply_params(env->cmdline, b->params);
 	shim_print_params(b->params);
 	env->result->nodes = b->params->node_count;
 
+	guard_fill(b);
 	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
 				      (uintptr_t)b->output);
 	printf("sidecar: entry returned %s\n", b->entry_ok ? "true" : "false");
@@ -208,6 +228,7 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 		CHECK(hvsim_start_requests() == 0,
 		      "%u StartVirtualProcessor calls despite the boot error",
 		      hvsim_start_requests());
+		guard_check_refused(env, b);
 		return false;
 	}
 	if (!b->entry_ok) {
@@ -220,5 +241,6 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 	b->nr_nodes = b->params->node_count;
 	for (uint32_t i = 0; i < b->nr_nodes; i++)
 		check_node(env, b, i);
+	guard_check_booted(env, b);
 	return env->result->failures == 0;
 }
