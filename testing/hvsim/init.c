@@ -210,9 +210,11 @@ const char *hvsim_inject_str(const char *s, size_t len)
 	uint16_t code, status;
 	uint32_t vp;
 	bool once;
-	const char *err =
-		hvsim_inject_parse(s, len, &code, &vp, &status, &once);
+	const char *err;
 
+	if (len > 6 && !strncmp(s, "Fault:", 6))
+		return hvsim_fault_parse(s + 6, len - 6);
+	err = hvsim_inject_parse(s, len, &code, &vp, &status, &once);
 	if (err)
 		return err;
 	if (!hvsim_inject(code, vp, status, once))

@@ -30,6 +30,7 @@ def sidecar_scenario_test(
         expect = [],
         memory_mb = 512,
         timeout_s = 120,
+        options = [],
         tags = []):
     """A qemu_test of scenario `scenario` with the sidecar image.
 
@@ -45,6 +46,7 @@ def sidecar_scenario_test(
       expect: more regexes the serial output must match.
       memory_mb: guest RAM.
       timeout_s: QEMU time limit.
+      options: more "key=value" options for the scenario.
       tags: more tags.
     """
     cmdline = ["scenario=" + scenario]
@@ -58,6 +60,7 @@ def sidecar_scenario_test(
         cmdline.append("param=" + ",".join(params))
     if injects:
         cmdline.append("inject=" + ",".join(injects))
+    cmdline += options
     expect = list(expect)
     if expect_boot_error:
         cmdline.append("expect_boot_error=1")

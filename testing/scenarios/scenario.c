@@ -34,6 +34,9 @@ const char *const scenario_options[] = {
 	"param",
 	"expect_boot_error",
 	"pt_dump",
+	"fault_vp",
+	"fault_kind",
+	"fault_addr",
 	NULL,
 };
 
@@ -47,6 +50,9 @@ static const struct scenario_def scenarios[] = {
 	{ "hvsim-no-assist", scenario_hvsim_no_assist },
 	{ "smoke", scenario_smoke },
 	{ "commands", scenario_commands },
+	{ "w-x", scenario_wx },
+	{ "ap-fault", scenario_ap_fault },
+	{ "error-bounds", scenario_error_bounds },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -11,5 +11,8 @@ int scenario_hvsim_selftest(const struct scenario_env *env);
 int scenario_hvsim_no_assist(const struct scenario_env *env);
 int scenario_smoke(const struct scenario_env *env);
 int scenario_commands(const struct scenario_env *env);
+int scenario_wx(const struct scenario_env *env);
+int scenario_ap_fault(const struct scenario_env *env);
+int scenario_error_bounds(const struct scenario_env *env);
 
 #endif

@@ -5,6 +5,14 @@
  * Everything lives in PML4 slot 511. pd[0] maps the 2 MiB image through one
  * page table shared by every VP; pd[1] maps the VP's own page table, whose
  * slots hold exactly the per-VP pages below. Nothing else is mapped.
+ *
+ * Stack guard: the stack is slots 509-511 and grows down towards slot 508,
+ * which is never mapped, and nothing else is mapped below it down to the
+ * temporary slot 256. Running off the bottom of the stack therefore faults
+ * on its first access instead of corrupting a neighbour. Without a TSS and
+ * IST that #PF cannot be delivered on the overflowed stack, so today it
+ * ends in a triple fault (docs/HARDENING.md). Scenario w-x checks the
+ * layout for every VP, ap-fault the live guard.
  */
 #ifndef SIDECAR_ARCH_VMEM_H
 #define SIDECAR_ARCH_VMEM_H
