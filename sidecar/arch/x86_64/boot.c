@@ -32,6 +32,10 @@ static struct sc_cpu bsp_cpu __attribute__((aligned(64)));
 
 void sc_bsp_cpu_init(struct sc_cpu *cpu);
 
+/* #DF runs on IST1 (the top of the AP's stack, see start_vp.c). */
+#define DF_VECTOR 8
+#define DF_IST 1ull
+
 /* Interrupt gates for every vector, written through the IDT's identity
  * alias: the image maps it read-only. */
 static void build_idt(uint64_t image_pa)
@@ -43,7 +47,8 @@ static void build_idt(uint64_t image_pa)
 		uint64_t a = (uint64_t)(sc_isr_stubs + 16 * v);
 
 		idt[2 * v] = (a & 0xffff) | (0x10ull << 16) | (0x8eull << 40) |
-			     ((a >> 16 & 0xffff) << 48);
+			     ((a >> 16 & 0xffff) << 48) |
+			     (v == DF_VECTOR ? DF_IST << 32 : 0);
 		idt[2 * v + 1] = a >> 32;
 	}
 }
