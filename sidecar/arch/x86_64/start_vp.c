@@ -195,21 +195,41 @@ void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
 	}
 }
 
+/* ceil(log2(n)): the children of the root of a binomial start tree. */
+static uint32_t log2_ceil(uint32_t n)
+{
+	uint32_t l = 0;
+
+	while ((1ull << l) < n)
+		l++;
+	return l;
+}
+
+/*
+ * The BSP's share: one VP of every node per round, then it waits for that
+ * round. It starts at most ceil(log2(vp_count)) VPs of a node, the root's
+ * share of a binomial tree, and leaves the rest to the APs: otherwise a
+ * BSP whose starts happen to come online faster than the APs' (a loaded
+ * host, under TCG) ends up starting most of the node serially. If the APs
+ * all fail, the VPs nobody claimed stay in RUN and wait_for_vps() marks
+ * them REMOVED for the main kernel.
+ */
 void sc_fan_out_nodes(struct sc_cpu *cpu)
 {
 	uint64_t started[SIDECAR_MAX_NODES];
 
-	/* One VP of every node per round, then wait for that round. */
-	for (bool more = true; more;) {
+	for (uint32_t round = 0;; round++) {
 		uint32_t n_started = 0;
+		bool more = false;
 
-		more = false;
 		for (uint32_t n = 0; n < sc_image.node_count; n++) {
 			struct sc_node *node = &sc_image.nodes[n];
-			uint32_t i =
-				sc_claim_vp(&node->next_index, node->vp_count);
 			struct sc_vp_layout l;
+			uint32_t i;
 
+			if (round >= log2_ceil(node->vp_count))
+				continue;
+			i = sc_claim_vp(&node->next_index, node->vp_count);
 			if (i == SC_NO_VP)
 				continue;
 			more = true;
@@ -218,6 +238,8 @@ void sc_fan_out_nodes(struct sc_cpu *cpu)
 			sc_vp_layout(&node->layout, i, &l);
 			started[n_started++] = l.globals_pa;
 		}
+		if (!more)
+			break;
 		for (uint32_t k = 0; k < n_started; k++)
 			wait_online(cpu, started[k]);
 	}
