@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <hvsim/hvsim.h>
 #include <kernel/shim.h>
 #include <scenarios/scenario.h>
 
@@ -22,6 +23,9 @@ struct sidecar_boot {
 	struct sd_launch_info plan;
 	uint32_t plan_nodes; /* the launcher's, before param= overrides */
 	bool entry_ok;
+	/* VPs whose injected exception (hvsim Fault:) fired in the entry. */
+	uint32_t boot_faults;
+	bool boot_fault[HVSIM_MAX_VPS];
 	uint32_t nr_nodes; /* attached to the driver */
 	struct sd_node nodes[SIDECAR_MAX_NODES];
 };
