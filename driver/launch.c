@@ -9,7 +9,7 @@
 
 /*
  * Walks the chunks: each run of consecutive CPUs on one NUMA node, split
- * into the fewest chunks of at most SD_MAX_NODE_CPUS with sizes differing
+ * into the fewest chunks of at most max_cpus with sizes differing
  * by at most one (the first run_len % chunks get the extra CPU). A node's
  * VPs must be a contiguous range, so a NUMA node whose CPUs are not
  * consecutive gives several runs.
@@ -17,6 +17,7 @@
 struct chunk_iter {
 	const struct sd_cpu *cpus;
 	uint32_t count;
+	uint32_t max_cpus;
 	uint32_t pos;
 	uint32_t run_end;
 	uint32_t run_len;
@@ -37,7 +38,7 @@ static bool next_chunk(struct chunk_iter *it, uint32_t *base, uint32_t *len)
 		it->run_end = end;
 		it->run_len = end - it->pos;
 		it->run_chunks =
-			(it->run_len + SD_MAX_NODE_CPUS - 1) / SD_MAX_NODE_CPUS;
+			(it->run_len + it->max_cpus - 1) / it->max_cpus;
 		it->chunk = 0;
 	}
 	*base = it->pos;
@@ -54,6 +55,8 @@ static void chunk_iter_init(struct chunk_iter *it,
 	sd_memzero(it, sizeof(*it));
 	it->cpus = cfg->cpus;
 	it->count = cfg->cpu_count;
+	it->max_cpus = cfg->max_node_cpus ? cfg->max_node_cpus :
+					    SD_MAX_NODE_CPUS;
 }
 
 static enum sd_launch_result fail(struct sd_launch_info *plan,
@@ -105,6 +108,13 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 	if (!cfg->cpus || cfg->cpu_count == 0 || !cfg->mem ||
 	    !cfg->mem->alloc) {
 		sd_buf_str(&msg, "no CPUs or no memory allocator");
+		return fail(plan, params, SD_LAUNCH_BAD_CONFIG);
+	}
+	if (cfg->max_node_cpus > SD_MAX_NODE_CPUS) {
+		sd_buf_str(&msg, "max_node_cpus ");
+		sd_buf_u64(&msg, cfg->max_node_cpus);
+		sd_buf_str(&msg, " > ");
+		sd_buf_u64(&msg, SD_MAX_NODE_CPUS);
 		return fail(plan, params, SD_LAUNCH_BAD_CONFIG);
 	}
 	numa_count = cfg->numa_node_count;

@@ -722,13 +722,16 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 		sd_buf_str(b, " not 0 or in 16..255");
 		return attach_fail(n, &m);
 	}
-	/* The base CPU belongs to the main kernel; the others wait idle. */
+	/*
+	 * The base CPU belongs to the main kernel; the others wait idle, or
+	 * are REMOVED when the sidecar could not start them.
+	 */
 	for (uint32_t i = 0; i < count; i++) {
 		uint8_t s = sidecar_cpu_status_load(cp, i);
 		uint8_t want = i ? SIDECAR_CPU_STATUS_IDLE :
 				   SIDECAR_CPU_STATUS_REMOVED;
 
-		if (s != want) {
+		if (s != want && !(i && s == SIDECAR_CPU_STATUS_REMOVED)) {
 			sd_buf_str(b, "cpu_status[");
 			sd_buf_u64(b, i);
 			sd_buf_str(b, "] is ");
@@ -775,9 +778,11 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 				       cfg->cancel_timeout_ns :
 				       SD_DEFAULT_CANCEL_TIMEOUT_NS;
 	n->vp = cfg->vp_words;
-	n->vp[0] = SD_VP_REMOVED;
-	for (uint32_t i = 1; i < count; i++)
-		n->vp[i] = SD_VP_AVAIL;
+	for (uint32_t i = 0; i < count; i++)
+		n->vp[i] = sidecar_cpu_status_load(cp, i) ==
+					   SIDECAR_CPU_STATUS_IDLE ?
+				   SD_VP_AVAIL :
+				   SD_VP_REMOVED;
 	/* The vector last: non-zero is what turns the IPIs on. */
 	sidecar_control_store32(&cp->response_cpu, cfg->response_apic_id);
 	sidecar_control_store32(&cp->response_vector, cfg->response_vector);

@@ -37,6 +37,8 @@ def _qemu_test_impl(ctx):
         args += ["--module", m.short_path]
     for e in ctx.attr.expect:
         args += ["--expect", e]
+    for f, m in ctx.attr.every.items():
+        args += ["--every", f, m]
     if ctx.attr.must_fail:
         args.append("--expect-failure")
     if ctx.attr.qemu_args:
@@ -63,6 +65,7 @@ qemu_test = rule(
         "memory_mb": attr.int(default = 512),
         "cmdline": attr.string(default = ""),
         "expect": attr.string_list(doc = "extended regexes that must each match a line of the serial output"),
+        "every": attr.string_dict(doc = "FILTER: MUST regexes: every serial line matching FILTER must match MUST"),
         "must_fail": attr.bool(doc = "the kernel must report failure (isa-debug-exit 1) with the expected lines"),
         "timeout_s": attr.int(default = 120, doc = "the runner kills QEMU after this many seconds"),
         "qemu_args": attr.string_list(doc = "extra QEMU arguments (e.g. -numa)"),

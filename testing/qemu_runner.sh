@@ -5,6 +5,8 @@
 # exit with 2V+1, so 1 is the kernel's pass and 3 its failure. A pass also
 # needs the kernel's final "TEST PASS" line and every --expect regex on the
 # serial output, so a stray exit path cannot pass by accident.
+# --every FILTER MUST: every line matching FILTER must also match MUST
+# (e.g. every "sidecar#" line is one whole, well-formed log line).
 set -u
 
 qemu=qemu-system-x86_64
@@ -15,6 +17,8 @@ timeout_s=120
 cmdline=
 modules=()
 expects=()
+every_filter=()
+every_must=()
 expect_failure=0
 extra=()
 while [ $# -gt 0 ]; do
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--cmdline) cmdline=$2; shift 2 ;;
 	--module) modules+=("$2"); shift 2 ;;
 	--expect) expects+=("$2"); shift 2 ;;
+	--every) every_filter+=("$2"); every_must+=("$3"); shift 3 ;;
 	--expect-failure) expect_failure=1; shift ;;
 	--) shift; extra+=("$@"); break ;;
 	*) echo "qemu_runner: unknown option $1" >&2; exit 2 ;;
@@ -73,5 +78,9 @@ else
 fi
 for re in "${expects[@]}"; do
 	grep -Eq -- "$re" "$log" || fail "serial output has no line matching: $re"
+done
+for i in "${!every_filter[@]}"; do
+	bad=$(grep -E -- "${every_filter[$i]}" "$log" | grep -Ev -- "${every_must[$i]}" | head -n 3)
+	[ -z "$bad" ] || fail "a line matching /${every_filter[$i]}/ does not match /${every_must[$i]}/: $bad"
 done
 echo "qemu_runner: PASS in ${elapsed}s"

@@ -10,15 +10,20 @@ usage() {
 	cat <<'USAGE'
 usage: bazel run //testing:qemu -- [options]
   --vps N                  vCPUs = VPs (default 8)
-  --node-size K            VPs per sidecar node (default 32)
+  --node-size K            at most K VPs per sidecar node (1..32, default
+                           32); the launcher splits evenly (13 by 5: 5,4,4)
   --numa a,b,...           NUMA nodes with a, b, ... CPUs (sum = --vps)
-  --scenario NAME          smoke (default), hvsim-selftest, ...
+  --scenario NAME          smoke (default), commands, run-intercept,
+                           run-cancel, remove, faults, fanout, logging,
+                           hvsim-selftest, hvsim-no-assist
   --log                    SidecarParams.enable_logging
-  --param 'FIELD=V'        override a SidecarParams field after placement;
-  --param 'node[i].FIELD=V'  repeatable; V is a number or @SYMBOL[+-N]:
-                           @image @image_end @params @output
-                           @hypercall_page @nodeN @nodeN_end
-  --inject 'CALL:vp=V:status=S[:once]'  hvsim fault injection; repeatable
+  --param 'FIELD=V'        override a SidecarParams field after the
+  --param 'node[i].FIELD=V'  launcher placed everything; repeatable; V is a
+                           number or @SYMBOL[+-N]: @image @image_end
+                           @params @output @hypercall_page @nodeN @nodeN_end
+  --inject 'CALL:vp=V:status=S[:reg=R][:once]'  hvsim fault injection
+                           (reg=: one register of a Get/SetVpRegisters);
+                           repeatable; or 'Fault:vp=V:kind=ud|bp|pf|stack'
   --expect-boot-error RE   pass only if the entry fails with a message
                            matching RE and no VP was started
   --seed S                 scenario seed

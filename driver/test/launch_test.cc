@@ -396,6 +396,54 @@ TEST(Launch, BadConfigIsRejected)
 		  "cpu 4: NUMA node 1 >= numa_node_count 1");
 }
 
+// A smaller node size (the test kernel's --node-size): the same even split,
+// per NUMA run, with the smaller bound.
+TEST(Launch, MaxNodeCpusBoundsTheChunks)
+{
+	struct Case {
+		std::vector<uint32_t> per_numa;
+		uint32_t max;
+		std::vector<uint32_t> sizes;
+		const char *boot_cpus;
+	};
+	const Case cases[] = {
+		{ { 13 }, 5, { 5, 4, 4 }, "boot_cpus=0,5,9" },
+		{ { 64 }, 16, { 16, 16, 16, 16 }, "boot_cpus=0,16,32,48" },
+		{ { 16 }, 8, { 8, 8 }, "boot_cpus=0,8" },
+		{ { 3, 5 }, 4, { 3, 3, 2 }, "boot_cpus=0,3,6" },
+		{ { 7 }, 2, { 2, 2, 2 }, "boot_cpus=0,2,4,6" },
+		{ { 40 }, 32, { 20, 20 }, "boot_cpus=0,20" },
+		{ { 40 }, 0, { 20, 20 }, "boot_cpus=0,20" },
+	};
+	for (const Case &c : cases) {
+		Launch l(Topology(c.per_numa));
+		l.cfg.max_node_cpus = c.max;
+		ASSERT_EQ(l.Run(), SD_LAUNCH_OK) << l.plan->message;
+		std::vector<uint32_t> sizes;
+		for (uint32_t i = 0; i < l.params->node_count; i++)
+			sizes.push_back(l.params->nodes[i].vp_count);
+		EXPECT_EQ(sizes, c.sizes) << "max " << c.max;
+		EXPECT_EQ(l.BootCpus(), c.boot_cpus) << "max " << c.max;
+	}
+}
+
+TEST(Launch, MaxNodeCpusOfOneLeavesNothing)
+{
+	Launch l(Topology({ 4 }));
+	l.cfg.max_node_cpus = 1;
+	EXPECT_EQ(l.Run(), SD_LAUNCH_ONE_CPU_CHUNKS);
+	EXPECT_EQ(l.mem.allocs, 0);
+}
+
+TEST(Launch, MaxNodeCpusAbove32IsRejected)
+{
+	Launch l(Topology({ 64 }));
+	l.cfg.max_node_cpus = SD_MAX_NODE_CPUS + 1;
+	EXPECT_EQ(l.Run(), SD_LAUNCH_BAD_CONFIG);
+	EXPECT_EQ(std::string(l.plan->message), "max_node_cpus 33 > 32");
+	EXPECT_EQ(l.mem.allocs, 0);
+}
+
 TEST(Launch, BootCpusTruncatesSafely)
 {
 	Launch l(Topology({ 47, 47, 47, 47 }));

@@ -127,6 +127,30 @@ TEST_F(NodeTest, AttachReadsTheControlPageAndSetsTheResponse)
 	EXPECT_TRUE(hp.Reports().empty());
 }
 
+// A CPU the sidecar could not start is REMOVED at attach: the node takes
+// it as removed, and every claim on it is -SD_ENOENT without an IPI.
+TEST_F(NodeTest, AttachTakesACpuThatNeverStartedAsRemoved)
+{
+	sd_node fresh;
+	uint32_t fresh_words[kCount];
+
+	sidecar_cpu_status_store(fn->cp, 3, SIDECAR_CPU_STATUS_REMOVED);
+	cfg.vp_words = fresh_words;
+	ASSERT_EQ(sd_node_attach(&fresh, hp.platform(), &cfg), 0)
+		<< (hp.Reports().empty() ? "" : hp.Reports().back());
+	EXPECT_TRUE(hp.Reports().empty());
+	EXPECT_EQ(sd_vp_state(&fresh, Vp(3)), SD_VP_REMOVED);
+	for (uint32_t i = 1; i < kCount; i++)
+		if (i != 3)
+			EXPECT_EQ(sd_vp_state(&fresh, Vp(i)), SD_VP_AVAIL);
+	EXPECT_EQ(sd_vp_run(&fresh, Vp(3), kLong), -SD_ENOENT);
+	EXPECT_EQ(sd_vp_start(&fresh, Vp(3)), -SD_ENOENT);
+	EXPECT_EQ(sd_vp_stop(&fresh, Vp(3)), -SD_ENOENT);
+	EXPECT_EQ(sd_vp_remove(&fresh, Vp(3), kLong), -SD_ENOENT);
+	EXPECT_TRUE(hp.Ipis().empty());
+	EXPECT_EQ(fn->Status(3), SIDECAR_CPU_STATUS_REMOVED);
+}
+
 struct BadAttach {
 	const char *name;
 	std::function<void(FakeNode &, sd_node_config &, sidecar_node_params &)>

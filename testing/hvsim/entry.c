@@ -144,6 +144,20 @@ static uint32_t injection_vp(const struct hvsim_vp *vp, uint16_t code,
 	return in ? in->vp_index : vp->rec.vp;
 }
 
+/* The register a Get/SetVpRegisters names, for reg= rules; else 0. */
+static uint32_t injection_reg(uint16_t code, uint64_t in_gpa)
+{
+	const struct hv_get_set_vp_registers *in;
+	uint16_t status;
+
+	if (code != HV_CALL_GET_VP_REGISTERS &&
+	    code != HV_CALL_SET_VP_REGISTERS)
+		return 0;
+	/* The name is first in both the get's name and the set's assoc. */
+	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in) + 4, &status);
+	return in ? *(const uint32_t *)(in + 1) : 0;
+}
+
 /* Why a VP never started: kept with the target, the log may wrap. */
 static void note_start_failure(const struct hvsim_vp *caller, uint16_t code,
 			       uint16_t status, uint32_t target)
@@ -171,7 +185,11 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 	if (!vp->rec.first_call_tsc)
 		vp->rec.first_call_tsc = tsc;
 	vp->rec.calls++;
-	injected = hvsim_injector_match(&hvsim.inject, code, key, &status);
+	injected = hvsim_injector_match(&hvsim.inject, code, key,
+					injection_reg(code, f->gpr[2]),
+					&status);
+	if (injected && !aux)
+		aux = injection_reg(code, f->gpr[2]);
 	if (!injected)
 		status = dispatch(vp, f, &aux);
 	if (status)

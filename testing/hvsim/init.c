@@ -187,39 +187,59 @@ void *hvsim_phys(uint64_t pa, uint64_t len)
 	return (void *)(uintptr_t)pa;
 }
 
-bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
+bool hvsim_inject_rule(const struct hvsim_inject_rule *r)
 {
-	const char *name = hvsim_hypercall_name(code);
-	const char *sname = hv_status_name(status);
-	char who[16];
+	const char *name = hvsim_hypercall_name(r->code);
+	const char *sname = hv_status_name(r->status);
+	const char *rname = hvsim_reg_name(r->reg);
+	char who[16], reg[40] = "";
 
-	if (!hvsim_injector_add(&hvsim.inject, code, vp, status, once))
+	if (!hvsim_injector_add(&hvsim.inject, r))
 		return false;
-	if (vp == HVSIM_ANY_VP)
+	if (r->vp == HVSIM_ANY_VP)
 		snprintf(who, sizeof(who), "any");
 	else
-		snprintf(who, sizeof(who), "%u", vp);
-	printf("hvsim: inject %s (0x%x) vp %s status %s (0x%x)%s\n",
-	       name ? name : "?", code, who, sname ? sname : "?", status,
-	       once ? " once" : " always");
+		snprintf(who, sizeof(who), "%u", r->vp);
+	if (r->reg)
+		snprintf(reg, sizeof(reg), " reg %s (0x%x)",
+			 rname ? rname : "?", r->reg);
+	printf("hvsim: inject %s (0x%x) vp %s%s status %s (0x%x)%s\n",
+	       name ? name : "?", r->code, who, reg, sname ? sname : "?",
+	       r->status, r->once ? " once" : " always");
 	return true;
+}
+
+bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
+{
+	const struct hvsim_inject_rule r = {
+		.code = code,
+		.status = status,
+		.vp = vp,
+		.once = once,
+	};
+
+	return hvsim_inject_rule(&r);
 }
 
 const char *hvsim_inject_str(const char *s, size_t len)
 {
-	uint16_t code, status;
-	uint32_t vp;
-	bool once;
+	struct hvsim_inject_rule r;
 	const char *err;
 
 	if (len > 6 && !strncmp(s, "Fault:", 6))
 		return hvsim_fault_parse(s + 6, len - 6);
-	err = hvsim_inject_parse(s, len, &code, &vp, &status, &once);
+	err = hvsim_inject_parse(s, len, &r);
 	if (err)
 		return err;
-	if (!hvsim_inject(code, vp, status, once))
+	if (!hvsim_inject_rule(&r))
 		return "too many injection rules";
 	return NULL;
+}
+
+void hvsim_inject_clear(void)
+{
+	hvsim_injector_clear(&hvsim.inject);
+	printf("hvsim: injection rules cleared\n");
 }
 
 void hvsim_set_model(uint32_t index, const struct hvsim_model_cfg *cfg)

@@ -124,7 +124,9 @@ static const struct acpi_sdt *table_at(uint64_t pa, const char *sig)
 	return t;
 }
 
-static const struct acpi_madt *madt_find(const struct acpi_rsdp *r)
+/* The table with signature sig, or NULL. */
+static const struct acpi_sdt *table_find(const struct acpi_rsdp *r,
+					 const char *sig)
 {
 	const struct acpi_sdt *root;
 	unsigned int width, n;
@@ -146,10 +148,19 @@ static const struct acpi_madt *madt_find(const struct acpi_rsdp *r)
 		memcpy(&pa, e, width);
 		check_mapped(pa, sizeof(*t), "table");
 		t = (const void *)(uintptr_t)pa;
-		if (!memcmp(t->signature, "APIC", 4))
-			return (const void *)table_at(pa, "MADT");
+		if (!memcmp(t->signature, sig, 4))
+			return table_at(pa, sig);
 	}
-	panic("acpi: no MADT");
+	return NULL;
+}
+
+static const struct acpi_madt *madt_find(const struct acpi_rsdp *r)
+{
+	const struct acpi_sdt *t = table_find(r, "APIC");
+
+	if (!t)
+		panic("acpi: no MADT");
+	return (const void *)t;
 }
 
 static void add_cpu(uint32_t *ids, unsigned int *n, unsigned int max,
@@ -201,5 +212,43 @@ unsigned int acpi_enumerate_cpus(uint64_t rsdp_pa, uint32_t *apic_ids,
 	if (!n)
 		panic("acpi: MADT lists no enabled CPU");
 	printf("acpi: %u enabled cpu(s), %u disabled\n", n, disabled);
+	return n;
+}
+
+/* SRAT: a 12-byte reserved area after the header, then the entries. */
+#define SRAT_ENTRIES_OFFSET (sizeof(struct acpi_sdt) + 12)
+#define SRAT_MEMORY 1
+#define SRAT_MEMORY_LEN 40
+#define SRAT_ENABLED 0x1
+
+unsigned int acpi_numa_memory(uint64_t rsdp_pa, struct acpi_mem_range *ranges,
+			      unsigned int max)
+{
+	const struct acpi_sdt *srat = table_find(rsdp_find(rsdp_pa), "SRAT");
+	const uint8_t *p, *end;
+	unsigned int n = 0;
+
+	if (!srat)
+		return 0;
+	p = (const uint8_t *)srat + SRAT_ENTRIES_OFFSET;
+	end = (const uint8_t *)srat + srat->length;
+	while (p + 2 <= end) {
+		uint8_t type = p[0], len = p[1];
+		uint32_t flags;
+
+		if (len < 2 || p + len > end)
+			panic("acpi: malformed SRAT entry");
+		if (type == SRAT_MEMORY && len >= SRAT_MEMORY_LEN) {
+			memcpy(&flags, p + 28, 4);
+			if ((flags & SRAT_ENABLED) && n < max) {
+				memcpy(&ranges[n].node, p + 2, 4);
+				memcpy(&ranges[n].base, p + 8, 8);
+				memcpy(&ranges[n].size, p + 16, 8);
+				if (ranges[n].size)
+					n++;
+			}
+		}
+		p += len;
+	}
 	return n;
 }

@@ -59,18 +59,82 @@ static const struct boot_module *overlapping_module(uint64_t pa, uint64_t size)
 	return NULL;
 }
 
-uint64_t pmem_alloc(uint64_t size, uint64_t align, const char *what)
+/*
+ * Where size bytes fit in [start, end) and [lo, hi), aligned and clear of
+ * the modules; 0 if nowhere.
+ */
+static uint64_t fit(uint64_t start, uint64_t end, uint64_t size, uint64_t align,
+		    uint64_t lo, uint64_t hi)
 {
-	uint64_t pa = align_up(cursor, align);
+	uint64_t top = end < hi ? end : hi;
+	uint64_t pa = align_up(start > lo ? start : lo, align);
 	const struct boot_module *m;
 
 	while ((m = overlapping_module(pa, size)))
 		pa = align_up(m->paddr + m->size, align);
-	if (pa < cursor || pa + size > limit || pa + size < pa)
+	if (!pa || pa + size < pa || pa + size > top)
+		return 0;
+	return pa;
+}
+
+/*
+ * Gaps the cursor jumped over to reach a NUMA node's range: later
+ * allocations fill them first, so placing node memory wastes nothing.
+ */
+#define MAX_HOLES 16
+static struct {
+	uint64_t start, end;
+} holes[MAX_HOLES];
+static unsigned int nr_holes;
+
+static void add_hole(uint64_t start, uint64_t end)
+{
+	if (end > start && nr_holes < MAX_HOLES) {
+		holes[nr_holes].start = start;
+		holes[nr_holes++].end = end;
+	}
+}
+
+static uint64_t take(uint64_t size, uint64_t align, uint64_t lo, uint64_t hi)
+{
+	uint64_t pa;
+
+	for (unsigned int i = 0; i < nr_holes; i++) {
+		uint64_t start = holes[i].start;
+
+		pa = fit(start, holes[i].end, size, align, lo, hi);
+		if (!pa)
+			continue;
+		holes[i].start = pa + size;
+		add_hole(start, pa);
+		return pa;
+	}
+	pa = fit(cursor, limit, size, align, lo, hi);
+	if (!pa)
+		return 0;
+	add_hole(cursor, pa);
+	cursor = pa + size;
+	return pa;
+}
+
+uint64_t pmem_alloc(uint64_t size, uint64_t align, const char *what)
+{
+	uint64_t pa = take(size, align, 0, UINT64_MAX);
+
+	if (!pa)
 		panic("pmem: out of memory for %s (0x%lx bytes, 0x%lx left)",
 		      what, size, limit > cursor ? limit - cursor : 0);
-	cursor = pa + size;
 	memset((void *)(uintptr_t)pa, 0, size);
+	return pa;
+}
+
+uint64_t pmem_alloc_range(uint64_t size, uint64_t align, uint64_t lo,
+			  uint64_t hi)
+{
+	uint64_t pa = take(size, align, lo, hi);
+
+	if (pa)
+		memset((void *)(uintptr_t)pa, 0, size);
 	return pa;
 }
 
@@ -81,5 +145,9 @@ uint64_t pmem_alloc_page(const char *what)
 
 uint64_t pmem_free_bytes(void)
 {
-	return limit - cursor;
+	uint64_t n = limit - cursor;
+
+	for (unsigned int i = 0; i < nr_holes; i++)
+		n += holes[i].end - holes[i].start;
+	return n;
 }

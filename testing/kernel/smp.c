@@ -37,6 +37,8 @@ static uint8_t ap_stacks[MAX_CPUS - 1][AP_STACK_SIZE]
 static struct cpu cpu_unknown = { .index = CPU_INDEX_UNKNOWN };
 
 static uint32_t cpus_online;
+static uint32_t madt_ids[MAX_CPUS];
+static unsigned int nr_madt;
 
 extern const char ap_trampoline_start[], ap_trampoline_end[];
 extern const char ap_tramp_cr3[], ap_tramp_efer[], ap_tramp_entry[];
@@ -55,6 +57,8 @@ void smp_init(const uint32_t *apic_ids, unsigned int n)
 	uint32_t bsp = x2apic_id();
 	unsigned int k = 1, found = 0;
 
+	nr_madt = n < MAX_CPUS ? n : MAX_CPUS;
+	memcpy(madt_ids, apic_ids, nr_madt * sizeof(madt_ids[0]));
 	for (unsigned int i = 0; i < n; i++) {
 		if (apic_ids[i] == bsp) {
 			found = 1;
@@ -75,6 +79,12 @@ void smp_init(const uint32_t *apic_ids, unsigned int n)
 	nr_cpus = n;
 	cpus_online = 1;
 	printf("cpu 0 apic %u online (bsp)\n", bsp);
+}
+
+const uint32_t *smp_madt_apic_ids(unsigned int *n)
+{
+	*n = nr_madt;
+	return madt_ids;
 }
 
 struct cpu *smp_cpu_by_apic_id(uint32_t apic_id)
@@ -166,6 +176,39 @@ void smp_boot_aps(uint64_t timeout_ms)
 	}
 	printf("smp: %u APs online in %lu ms\n", naps,
 	       tsc_cycles_to_ns(rdtsc() - start) / 1000000);
+}
+
+bool smp_start_cpu(struct cpu *c, uint64_t timeout_ms)
+{
+	uint32_t ticket = __atomic_load_n(&ap_stack_count, __ATOMIC_ACQUIRE);
+	uint64_t deadline;
+
+	if (c->index == 0)
+		panic("smp: cannot restart the BSP");
+	if (ticket >= MAX_CPUS - 1)
+		panic("smp: no AP stack left for cpu %u", c->index);
+	/* Whatever ran there before (hvsim, the sidecar) is gone after INIT. */
+	__atomic_store_n(&c->online, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->started, 0, __ATOMIC_RELEASE);
+	smp_trampoline_install((uintptr_t)ap_start64);
+	/* One ticket per start: the AP takes exactly this stack. */
+	ap_stack_table[ticket] = (uintptr_t)ap_stacks[ticket] + AP_STACK_SIZE;
+	__atomic_store_n(&ap_boot_ticket, ticket, __ATOMIC_RELEASE);
+	__atomic_store_n(&ap_stack_count, ticket + 1, __ATOMIC_RELEASE);
+
+	x2apic_send_init(c->apic_id);
+	tsc_delay_us(INIT_DELAY_US);
+	x2apic_send_sipi(c->apic_id, AP_TRAMPOLINE_BASE >> 12);
+	tsc_delay_us(SIPI_DELAY_US);
+	if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+		x2apic_send_sipi(c->apic_id, AP_TRAMPOLINE_BASE >> 12);
+	deadline = rdtsc() + tsc_ms_to_cycles(timeout_ms);
+	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+		if (rdtsc() > deadline)
+			return false;
+		cpu_relax();
+	}
+	return true;
 }
 
 /* Called by ap_start64 on the stack of ap_stack_table[ticket]. */

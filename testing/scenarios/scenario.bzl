@@ -28,6 +28,8 @@ def sidecar_scenario_test(
         injects = [],
         expect_boot_error = None,
         expect = [],
+        every = {},
+        log = False,
         memory_mb = 512,
         timeout_s = 120,
         options = [],
@@ -44,6 +46,8 @@ def sidecar_scenario_test(
       injects: hvsim injections, "CALL:vp=V:status=S[:once]".
       expect_boot_error: the entry must fail with a message matching it.
       expect: more regexes the serial output must match.
+      every: {FILTER: MUST}: every serial line matching FILTER must match MUST.
+      log: SidecarParams.enable_logging.
       memory_mb: guest RAM.
       timeout_s: QEMU time limit.
       options: more "key=value" options for the scenario.
@@ -52,6 +56,8 @@ def sidecar_scenario_test(
     cmdline = ["scenario=" + scenario]
     if node_size:
         cmdline.append("node_size=%d" % node_size)
+    if log:
+        cmdline.append("log=1")
     qemu_args = []
     if numa:
         cmdline.append("numa=" + numa)
@@ -71,6 +77,7 @@ def sidecar_scenario_test(
         size = "small" if vcpus <= 16 else "medium",
         cmdline = " ".join(cmdline),
         expect = expect,
+        every = every,
         kernel = "//testing/kernel:kernel_elf",
         memory_mb = memory_mb,
         modules = [SIDECAR_IMAGE],

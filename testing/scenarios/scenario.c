@@ -53,6 +53,12 @@ static const struct scenario_def scenarios[] = {
 	{ "w-x", scenario_wx },
 	{ "ap-fault", scenario_ap_fault },
 	{ "error-bounds", scenario_error_bounds },
+	{ "run-intercept", scenario_run_intercept },
+	{ "run-cancel", scenario_run_cancel },
+	{ "remove", scenario_remove },
+	{ "faults", scenario_faults },
+	{ "fanout", scenario_fanout },
+	{ "logging", scenario_logging },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -14,5 +14,11 @@ int scenario_commands(const struct scenario_env *env);
 int scenario_wx(const struct scenario_env *env);
 int scenario_ap_fault(const struct scenario_env *env);
 int scenario_error_bounds(const struct scenario_env *env);
+int scenario_run_intercept(const struct scenario_env *env);
+int scenario_run_cancel(const struct scenario_env *env);
+int scenario_remove(const struct scenario_env *env);
+int scenario_faults(const struct scenario_env *env);
+int scenario_fanout(const struct scenario_env *env);
+int scenario_logging(const struct scenario_env *env);
 
 #endif

@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * scenario=ap-fault: boot, arm an hvsim exception injection on one VP
- * (fault_vp, fault_kind ud|bp|pf|stack, fault_addr), then send that VP a
- * GET_VP_REGISTERS whose hypercall returns into the exception. DESIGN §4:
- * the VP prints the exception, RIP, CR2 and itself, reports through the
- * guest crash registers and halts, alone. So: hvsim got P0-P4 and CTL
- * with the message the image printed; the command never completes and
- * the watchdog names the VP (an outcome here, not a hang); every other VP
- * still answers NONE.
+ * (fault_vp, fault_kind ud|bp|pf|stack, fault_addr), then start on that
+ * VP (driver/node: sd_vp_start) a GET_VP_REGISTERS whose hypercall
+ * returns into the exception. DESIGN §4: the VP prints the exception,
+ * RIP, CR2 and itself, reports through the guest crash registers and
+ * halts, alone. So: hvsim got P0-P4 and CTL with the message the image
+ * printed; the command never completes and the bounded wait for it
+ * (sd_vp_wait_stopped, no cancel) ends in the watchdog naming the VP (an
+ * outcome here, not a hang), the VP still in RUN and still started in
+ * the driver; every other booted VP still answers NONE through
+ * driver/client.
  */
 #include <stdint.h>
 
-#include <kernel/arch.h>
 #include <kernel/cmdline.h>
 #include <kernel/printf.h>
 #include <kernel/string.h>
-#include <kernel/tsc.h>
 
 #include <hvsim/hvsim.h>
 
@@ -58,32 +59,24 @@ static uint32_t parse_kind(const char *cmdline)
 }
 
 /*
- * shim_command_wait() without the panic: the watchdog firing is what
- * this scenario expects. True if the VP completed.
+ * The started command's wait, bounded: the watchdog firing is what this
+ * scenario expects, so it is printed as an outcome. No cancel: the VP
+ * stays in RUN as the fault left it. True if the VP completed.
  */
-static bool wait_or_watchdog(struct shim_node *n, uint32_t idx,
-			     uint32_t command, uint32_t before, uint64_t ms)
+static bool wait_or_watchdog(struct sd_node *n, uint32_t vp, uint32_t command,
+			     uint64_t ms)
 {
-	uint64_t deadline = rdtsc() + tsc_ms_to_cycles(ms);
+	int r = sd_vp_wait_stopped(n, vp, ms * 1000000ull);
 	uint8_t s;
 
-	sti();
-	while ((s = sidecar_cpu_status_load(n->control, idx)) !=
-		       SIDECAR_CPU_STATUS_IDLE ||
-	       shim_responses() == before) {
-		if (rdtsc() > deadline) {
-			cli();
-			printf("watchdog: VP %u stuck in status %s (command "
-			       "%u) after %lu ms\n",
-			       n->base_vp + idx,
-			       s == SIDECAR_CPU_STATUS_RUN ? "RUN" : "other",
-			       command, ms);
-			return false;
-		}
-		__asm__ volatile("hlt" : : : "memory");
-	}
-	cli();
-	return true;
+	if (r == 0)
+		return true;
+	s = sidecar_cpu_status_load(n->control, vp - n->base_cpu);
+	printf("watchdog: VP %u stuck in status %s (command %u) after %lu ms "
+	       "(%s)\n",
+	       vp, s == SIDECAR_CPU_STATUS_RUN ? "RUN" : "other", command, ms,
+	       sd_strerror(r));
+	return false;
 }
 
 /* "... KEY 0xHEX ...": the number after the first "KEY 0x". */
@@ -154,75 +147,62 @@ static void check_crash(const struct scenario_env *env, uint32_t vp,
 /* Every other usable VP still serves commands. */
 static uint32_t ping_others(const struct scenario_env *env, uint32_t faulted)
 {
-	uint32_t pinged = 0;
+	uint32_t vps[HVSIM_MAX_VPS], count, pinged = 0;
 
-	for (uint32_t i = 0; i < boot.nr_nodes; i++) {
-		struct shim_node *n = &boot.nodes[i];
+	count = sidecar_usable_vps(&boot, vps, HVSIM_MAX_VPS);
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t vp = vps[i];
+		struct sd_client_vp c;
+		struct sd_client_error e;
 
-		for (uint32_t j = 1; j < n->vp_count; j++) {
-			uint32_t vp = n->base_vp + j;
-
-			if (vp == faulted || !sidecar_vp_usable(n, j))
-				continue;
-			CHECK(shim_command(n, j, SIDECAR_COMMAND_NONE,
-					   env->watchdog_ms),
-			      "VP %u: NONE failed", vp);
-			CHECK(hvsim_get_register(vp, 2,
-						 HV_REGISTER_GUEST_CRASH_CTL)
-					      .low == 0,
-			      "VP %u reported a crash too", vp);
+		if (vp == faulted || !sidecar_client(env, &boot, vp, &c))
+			continue;
+		if (sidecar_client_ok(env, sd_client_test(&c, &e), &e, vp,
+				      "NONE"))
 			pinged++;
-		}
+		CHECK(hvsim_get_register(vp, 2, HV_REGISTER_GUEST_CRASH_CTL)
+				      .low == 0,
+		      "VP %u reported a crash too", vp);
 	}
 	return pinged;
 }
 
-static struct shim_node *find_vp(uint32_t vp, uint32_t *idx)
-{
-	for (uint32_t i = 0; i < boot.nr_nodes; i++) {
-		struct shim_node *n = &boot.nodes[i];
-
-		if (vp > n->base_vp && vp < n->base_vp + n->vp_count &&
-		    sidecar_vp_usable(n, vp - n->base_vp)) {
-			*idx = vp - n->base_vp;
-			return n;
-		}
-	}
-	return NULL;
-}
-
 int scenario_ap_fault(const struct scenario_env *env)
 {
-	uint32_t kind = parse_kind(env->cmdline), vp, idx = 0, before, pinged;
+	uint32_t kind = parse_kind(env->cmdline), vp, pinged, others;
 	struct sidecar_get_set_vp_register_request *req;
+	struct sidecar_command_page *page;
 	uint64_t addr, stub;
-	struct shim_node *n;
+	struct sd_node *n;
+	int r;
 
 	if (!sidecar_boot(env, &boot))
 		return env->result->failures ? -1 : 0;
 	vp = (uint32_t)cmdline_get_u64(env->cmdline, "fault_vp", 2);
-	n = find_vp(vp, &idx);
-	if (!CHECK(kind && n,
+	n = sidecar_node_of(&boot, vp);
+	if (!CHECK(kind && n && sidecar_vp_usable(&boot, vp),
 		   "fault_kind ud|bp|pf|stack on an IDLE VP "
 		   "(fault_vp %u)",
 		   vp))
 		return -1;
+	others = env->result->booted - 1;
 	addr = cmdline_get_u64(env->cmdline, "fault_addr", kinds[kind].addr);
-	shim_driver_init();
 	CHECK(hvsim_inject_fault(vp, kind, addr), "arming the fault");
 
 	/* One register by hypercall: the return from it faults. */
-	req = sidecar_get_set_vp_register_request_of(
-		&n->shared[idx].command_page);
-	memset(n->shared[idx].command_page.request_data, 0,
-	       sizeof(n->shared[idx].command_page.request_data));
+	page = &sd_node_vp_pages(n, vp)->command_page;
+	req = sidecar_get_set_vp_register_request_of(page);
+	memset(page->request_data, 0, sizeof(page->request_data));
 	req->count = 1;
 	req->target_vtl = VTL0;
 	req->regs[0].name = HV_REGISTER_RIP;
-	before = shim_responses();
-	shim_command_start(n, idx, SIDECAR_COMMAND_GET_VP_REGISTERS);
-	CHECK(!wait_or_watchdog(n, idx, SIDECAR_COMMAND_GET_VP_REGISTERS,
-				before, FAULT_WATCHDOG_MS),
+	page->command = SIDECAR_COMMAND_GET_VP_REGISTERS;
+	r = sd_vp_start(n, vp);
+	if (!CHECK(r == 0, "VP %u: starting GET_VP_REGISTERS: %s", vp,
+		   sd_strerror(r)))
+		return -1;
+	CHECK(!wait_or_watchdog(n, vp, SIDECAR_COMMAND_GET_VP_REGISTERS,
+				FAULT_WATCHDOG_MS),
 	      "VP %u completed the command it faulted in", vp);
 	stub = hvsim_fault_rip(vp);
 	CHECK(stub != 0, "the injected fault never fired on VP %u", vp);
@@ -231,10 +211,17 @@ int scenario_ap_fault(const struct scenario_env *env)
 	check_crash(env, vp, kind, addr, stub);
 
 	pinged = ping_others(env, vp);
-	CHECK(sidecar_cpu_status_load(n->control, idx) ==
+	CHECK(pinged == others, "%u of the %u other booted VPs answered NONE",
+	      pinged, others);
+	CHECK(sidecar_cpu_status_load(n->control, vp - n->base_cpu) ==
 		      SIDECAR_CPU_STATUS_RUN,
 	      "VP %u left RUN after it faulted", vp);
-	shim_driver_fini();
+	/* The driver still has the command outstanding, nothing reported. */
+	CHECK(sd_vp_state(n, vp) == SD_VP_ASYNC,
+	      "VP %u: driver state %d, expected started (ASYNC)", vp,
+	      sd_vp_state(n, vp));
+	CHECK(shim_reports() == 0, "%u driver reports", shim_reports());
+	shim_platform_stop();
 	printf("ap-fault: VP %u halted after %s; %u other VPs answered NONE\n",
 	       vp, kinds[kind].mnemonic, pinged);
 	return env->result->failures ? -1 : 0;

@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * The boot part every sidecar scenario shares: the image from PVH module
- * 0, SidecarParams from the layout options and param= overrides, the
- * entry call, and the checks of what the image reports: a boot error only
- * when one is expected (and then no VP may have been started), otherwise
- * every AP IDLE, or REMOVED with a reason hvsim saw, and W^X page tables.
+ * 0, SidecarParams from driver/launch (node_size=, numa=, log=) and the
+ * param= overrides, the entry call, and the checks of what the image
+ * reports: a boot error only when one is expected (and then no VP may
+ * have been started, nothing outside SidecarOutput written: see
+ * sidecar_guard.c), otherwise every AP IDLE, or REMOVED with a reason
+ * hvsim saw (a failed start, or an injected exception during the boot),
+ * W^X page tables, node memory on its NUMA node; then driver/node
+ * attached to every node, and IDLE VPs' command and register pages zero.
  */
 #include <stdint.h>
 
+#include <kernel/arch.h>
 #include <kernel/cmdline.h>
 #include <kernel/panic.h>
 #include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/pvh.h>
 #include <kernel/string.h>
+#include <kernel/tsc.h>
 
 #include <hvsim/hvsim.h>
 
@@ -84,12 +90,13 @@ static void set_symbols(const struct sidecar_boot *b)
 
 static void layout(const char *cmdline, struct shim_layout *l)
 {
+	uint32_t vps = hvsim_vp_count();
+
 	memset(l, 0, sizeof(*l));
-	l->vps = hvsim_vp_count();
-	for (uint32_t v = 0; v < l->vps; v++)
+	for (uint32_t v = 0; v < vps; v++)
 		if (!hvsim_vp_record(v))
 			panic("shim: VP %u missing: VP indexes must be 0..%u",
-			      v, l->vps - 1);
+			      v, vps - 1);
 	l->node_size = (uint32_t)cmdline_get_u64(cmdline, "node_size", 32);
 	l->log = cmdline_get_u64(cmdline, "log", 0) != 0;
 	parse_numa(cmdline, l);
@@ -103,30 +110,105 @@ static void print_error(const struct sidecar_output *out)
 	       (const char *)out->error.buf);
 }
 
-bool sidecar_vp_usable(const struct shim_node *n, uint32_t idx)
+/* Injected exceptions (hvsim Fault:) already fired before the entry. */
+static uint64_t fault_rip_before[HVSIM_MAX_VPS];
+
+static void note_faults_before(void)
 {
-	return sidecar_cpu_status_load(n->control, idx) ==
-	       SIDECAR_CPU_STATUS_IDLE;
+	for (uint32_t v = 0; v < hvsim_vp_count() && v < HVSIM_MAX_VPS; v++)
+		fault_rip_before[v] = hvsim_fault_rip(v);
 }
 
-/* REMOVED is fine for a VP whose start hvsim saw fail. */
-static void check_removed(const struct scenario_env *env, uint32_t vp)
+/* Which VPs' injected exception fired during the entry. */
+static void note_faults_after(struct sidecar_boot *b)
+{
+	for (uint32_t v = 0; v < hvsim_vp_count() && v < HVSIM_MAX_VPS; v++) {
+		uint64_t rip = hvsim_fault_rip(v);
+
+		/* Arming resets the RIP: 0 before, set now = fired now. */
+		if (!rip || rip == fault_rip_before[v])
+			continue;
+		b->boot_fault[v] = true;
+		b->boot_faults++;
+		printf("sidecar: VP %u: injected fault fired during the boot "
+		       "(rip 0x%lx)\n",
+		       v, rip);
+	}
+}
+
+/*
+ * hvsim never saw a StartVirtualProcessor for vp: never accepted (still
+ * OFF, no request time) and none in any VP's log, failed or not. *enabler
+ * is the VP whose EnableVpVtl named it (its claimer), or HVSIM_NO_VP.
+ */
+static bool never_started(uint32_t vp, uint32_t *enabler)
+{
+	const struct hvsim_vp_record *r = hvsim_vp_record(vp);
+	static struct hvsim_log_entry log[HVSIM_LOG_SIZE];
+	bool seen = false;
+
+	*enabler = HVSIM_NO_VP;
+	for (uint32_t v = 0; v < hvsim_vp_count(); v++) {
+		uint32_t n = hvsim_log(v, log, HVSIM_LOG_SIZE);
+
+		for (uint32_t k = 0; k < n; k++) {
+			if (log[k].aux != vp)
+				continue;
+			seen |= log[k].code == HV_CALL_START_VIRTUAL_PROCESSOR;
+			if (log[k].code == HV_CALL_ENABLE_VP_VTL)
+				*enabler = v;
+		}
+	}
+	return r && r->state == HVSIM_VP_OFF && !r->request_tsc && !seen;
+}
+
+/*
+ * REMOVED is fine for a VP whose start hvsim saw fail; for one whose
+ * injected exception fired during the boot (it never reported IDLE, the
+ * image gave up on it after its bound); and for one hvsim never saw a
+ * StartVirtualProcessor for while an injected exception fired during the
+ * boot (a VP that faulted had claimed it). Anything else is a failure.
+ */
+static void check_removed(const struct scenario_env *env,
+			  const struct sidecar_boot *b, uint32_t vp)
 {
 	const struct hvsim_vp_record *r = hvsim_vp_record(vp);
 	const char *call, *st;
+	uint32_t enabler;
 
-	if (!r || !r->start_failure_status) {
-		CHECK(false,
-		      "VP %u is REMOVED, but hvsim saw no failed start "
-		      "for it",
-		      vp);
+	if (r && r->start_failure_status) {
+		call = hvsim_hypercall_name(r->start_failure_code);
+		st = hv_status_name(r->start_failure_status);
+		printf("sidecar: VP %u REMOVED: %s by VP %u failed with %s "
+		       "(0x%x)\n",
+		       vp, call ? call : "?", r->start_failure_caller,
+		       st ? st : "?", r->start_failure_status);
 		return;
 	}
-	call = hvsim_hypercall_name(r->start_failure_code);
-	st = hv_status_name(r->start_failure_status);
-	printf("sidecar: VP %u REMOVED: %s by VP %u failed with %s (0x%x)\n",
-	       vp, call ? call : "?", r->start_failure_caller, st ? st : "?",
-	       r->start_failure_status);
+	if (vp < HVSIM_MAX_VPS && b->boot_fault[vp]) {
+		printf("sidecar: VP %u REMOVED: its injected fault fired during "
+		       "the boot (rip 0x%lx)\n",
+		       vp, hvsim_fault_rip(vp));
+		return;
+	}
+	if (b->boot_faults && never_started(vp, &enabler)) {
+		if (enabler != HVSIM_NO_VP)
+			printf("sidecar: VP %u REMOVED: never started "
+			       "(EnableVpVtl by VP %u, no "
+			       "StartVirtualProcessor), after an injected "
+			       "fault\n",
+			       vp, enabler);
+		else
+			printf("sidecar: VP %u REMOVED: never started (no "
+			       "StartVirtualProcessor), after an injected "
+			       "fault\n",
+			       vp);
+		return;
+	}
+	CHECK(false,
+	      "VP %u is REMOVED, but hvsim saw no failed start for it, nor an "
+	      "injected fault that explains it",
+	      vp);
 }
 
 /* The per-VP page table maps slot 511 only, and nothing W+X. */
@@ -145,35 +227,40 @@ static void check_address_space(const struct scenario_env *env, uint32_t vp)
 		hvsim_print_mappings(r->cr3, "pt_dump");
 }
 
+/* Node memory on the NUMA node the launcher chose, which is local. */
+static void check_numa(const struct scenario_env *env, struct sidecar_boot *b,
+		       uint32_t i)
+{
+	const struct sidecar_node_params *np = &b->params->nodes[i];
+	uint32_t first, last;
+
+	if (i >= b->plan_nodes)
+		return; /* a node param= added */
+	CHECK(shim_numa_of(np->memory_base, &first) &&
+		      shim_numa_of(np->memory_base + np->memory_size - 1,
+				   &last) &&
+		      first == b->plan.mem_numa[i] && last == first,
+	      "node %u: memory 0x%lx is not on NUMA node %u", i,
+	      np->memory_base, b->plan.mem_numa[i]);
+	CHECK(b->plan.mem_numa[i] == b->plan.cpu_numa[i],
+	      "node %u: memory on NUMA node %u, its CPUs on %u", i,
+	      b->plan.mem_numa[i], b->plan.cpu_numa[i]);
+}
+
 static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 		       uint32_t i)
 {
 	const struct sidecar_node_params *np = &b->params->nodes[i];
 	const struct sidecar_node_output *no = &b->output->nodes[i];
-	struct shim_node *n = &b->nodes[i];
 	struct sidecar_control_page *cp;
+	int r;
 
 	printf("sidecar: node %u: control 0x%lx shmem 0x%lx+0x%lx\n", i,
 	       no->control_page, no->shmem_pages_base, no->shmem_pages_size);
 	cp = (void *)(uintptr_t)no->control_page;
-	n->index = i;
-	n->base_vp = np->base_vp;
-	n->vp_count = np->vp_count;
-	n->control = cp;
-	n->shared = (void *)(uintptr_t)no->shmem_pages_base;
-	CHECK(no->shmem_pages_size ==
-		      (uint64_t)np->vp_count *
-			      sizeof(struct sidecar_vp_shared_pages),
-	      "node %u: shmem size 0x%lx for %u VPs", i, no->shmem_pages_size,
-	      np->vp_count);
-	CHECK(cp->index == i && cp->base_cpu == np->base_vp &&
-		      cp->cpu_count == np->vp_count,
-	      "node %u: control page index %u base_cpu %u cpu_count %u", i,
-	      cp->index, cp->base_cpu, cp->cpu_count);
 	printf("sidecar: node %u: request_vector 0x%x\n", i,
 	       cp->request_vector);
-	CHECK(sidecar_cpu_status_load(cp, 0) == SIDECAR_CPU_STATUS_REMOVED,
-	      "node %u: the base VP %u is not REMOVED", i, np->base_vp);
+	check_numa(env, b, i);
 	for (uint32_t j = 1; j < np->vp_count; j++) {
 		uint32_t vp = np->base_vp + j;
 		uint8_t s = sidecar_cpu_status_load(cp, j);
@@ -182,21 +269,29 @@ static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 			env->result->booted++;
 			check_address_space(env, vp);
 		} else if (s == SIDECAR_CPU_STATUS_REMOVED) {
-			check_removed(env, vp);
+			check_removed(env, b, vp);
 		} else {
 			CHECK(false, "VP %u in status %u after boot", vp, s);
 		}
 	}
+	/* The driver checks the page, the shared memory and the statuses. */
+	r = shim_node_attach(&b->nodes[i], i, b->params, b->output,
+			     sidecar_timeout_ns(env));
+	CHECK(r == 0, "node %u: attach failed: %s", i, sd_strerror(r));
+	if (r == 0)
+		b->nr_nodes = i + 1;
 }
 
-bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
+bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 {
 	bool expect_error =
 		cmdline_get_u64(env->cmdline, "expect_boot_error", 0) != 0;
 	struct shim_layout l;
 	const char *err;
+	uint64_t t0;
 
 	memset(b, 0, sizeof(*b));
+	shim_nodes_detach();
 	if (!boot_info.nr_modules)
 		panic("sidecar: no image: pass it as a PVH module (-initrd)");
 	err = shim_load_image(boot_info.modules[0].paddr,
@@ -208,7 +303,13 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 	b->params = (void *)(uintptr_t)pmem_alloc_page("params");
 	b->output = (void *)(uintptr_t)pmem_alloc_page("output");
 	layout(env->cmdline, &l);
-	shim_build_params(b->params, &l, hvsim_hypercall_page_pa());
+	b->launch =
+		shim_launch(&l, hvsim_hypercall_page_pa(), b->params, &b->plan);
+	b->plan_nodes = b->params->node_count;
+	/* Refused parameters are a test of the image: hand them over. */
+	if (b->launch != SD_LAUNCH_OK && !expect_error)
+		CHECK(false, "the launcher did not place the sidecar: %s",
+		      b->plan.message);
 	guard_record(b);
 	set_symbols(b);
 	apply_params(env->cmdline, b->params);
@@ -216,10 +317,24 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 	env->result->nodes = b->params->node_count;
 
 	guard_fill(b);
+	note_faults_before();
+	t0 = rdtsc();
 	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
 				      (uintptr_t)b->output);
-	printf("sidecar: entry returned %s\n", b->entry_ok ? "true" : "false");
+	printf("sidecar: entry returned %s after %lu us\n",
+	       b->entry_ok ? "true" : "false",
+	       tsc_cycles_to_ns(rdtsc() - t0) / 1000);
 	env->result->started = hvsim_started();
+	note_faults_after(b);
+	return b->entry_ok;
+}
+
+bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
+{
+	bool expect_error =
+		cmdline_get_u64(env->cmdline, "expect_boot_error", 0) != 0;
+
+	sidecar_boot_entry(env, b);
 	if (expect_error) {
 		if (!b->entry_ok)
 			print_error(b->output);
@@ -236,11 +351,64 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 		CHECK(false, "the sidecar failed to boot");
 		return false;
 	}
+	if (env->result->failures)
+		return false;
 	CHECK(hvsim_check_arrivals(), "every VP hvsim started is running");
 	hvsim_print_start_tree();
-	b->nr_nodes = b->params->node_count;
-	for (uint32_t i = 0; i < b->nr_nodes; i++)
+	for (uint32_t i = 0; i < b->params->node_count; i++)
 		check_node(env, b, i);
 	guard_check_booted(env, b);
 	return env->result->failures == 0;
+}
+
+struct sd_node *sidecar_node_of(struct sidecar_boot *b, uint32_t vp)
+{
+	for (uint32_t i = 0; i < b->nr_nodes; i++)
+		if (sd_node_vp_pages(&b->nodes[i], vp))
+			return &b->nodes[i];
+	return NULL;
+}
+
+bool sidecar_vp_usable(struct sidecar_boot *b, uint32_t vp)
+{
+	struct sd_node *n = sidecar_node_of(b, vp);
+
+	return n && sd_vp_state(n, vp) == SD_VP_AVAIL;
+}
+
+uint32_t sidecar_usable_vps(struct sidecar_boot *b, uint32_t *vps, uint32_t max)
+{
+	uint32_t count = 0;
+
+	for (uint32_t i = 0; i < b->nr_nodes; i++) {
+		struct sd_node *n = &b->nodes[i];
+
+		for (uint32_t j = 1; j < n->cpu_count && count < max; j++)
+			if (sd_vp_state(n, n->base_cpu + j) == SD_VP_AVAIL)
+				vps[count++] = n->base_cpu + j;
+	}
+	return count;
+}
+
+uint64_t sidecar_timeout_ns(const struct scenario_env *env)
+{
+	return env->watchdog_ms * 1000000ull;
+}
+
+bool sidecar_client(const struct scenario_env *env, struct sidecar_boot *b,
+		    uint32_t vp, struct sd_client_vp *c)
+{
+	struct sd_node *n = sidecar_node_of(b, vp);
+
+	return CHECK(n && sd_client_vp_init(c, n, vp,
+					    sidecar_timeout_ns(env)) == 0,
+		     "VP %u: no client (not a sidecar CPU)", vp);
+}
+
+bool sidecar_client_ok(const struct scenario_env *env, int r,
+		       const struct sd_client_error *e, uint32_t vp,
+		       const char *what)
+{
+	return CHECK(r == 0, "VP %u: %s: %s (%s)", vp, what, e->msg,
+		     sd_strerror(r));
 }

@@ -6,8 +6,10 @@
  * addresses, 10-digit VP numbers), each on a freshly loaded image, each
  * refused with exactly the expected text and no hypercall; then a normal
  * boot and the command errors with the biggest numbers (unknown command
- * 4294967295, register count 65535, MXCSR 0xffffffff). Every text must
- * be at most 255 bytes of well-formed UTF-8, and NONE must clear it.
+ * 4294967295, register count 65535, MXCSR 0xffffffff) on every booted
+ * VP, each command page filled by hand and run with driver/node. Every
+ * text must be at most 255 bytes of well-formed UTF-8, and NONE (through
+ * driver/client) must clear it.
  */
 #include <stdint.h>
 
@@ -158,25 +160,34 @@ static void boot_errors(const struct scenario_env *env)
 	refuse(env, "VP overlap");
 }
 
-/* One command that must fail with exactly `want`, then NONE clears it. */
-static void command_error(const struct scenario_env *env, struct shim_node *n,
-			  uint32_t idx, uint32_t command, const char *what)
+/*
+ * One command that must fail with exactly `want` (the page filled by
+ * hand, run with driver/node), then NONE (driver/client) clears it.
+ */
+static void command_error(const struct scenario_env *env,
+			  struct sd_client_vp *c, uint32_t command,
+			  const char *what)
 {
-	struct sidecar_command_page *page = &n->shared[idx].command_page;
-	uint32_t vp = n->base_vp + idx;
+	struct sidecar_command_page *page = c->page;
+	struct sd_client_error e;
+	int r;
 
-	CHECK(!shim_command(n, idx, command, env->watchdog_ms),
-	      "VP %u: %s succeeded", vp, what);
-	printf("error-bounds: VP %u %s: \"%.*s\"\n", vp, what, page->error.len,
-	       (const char *)page->error.buf);
+	page->command = command;
+	r = sd_vp_run(c->node, c->vp, sidecar_timeout_ns(env));
+	if (!CHECK(r == 0, "VP %u: %s: the command did not complete: %s", c->vp,
+		   what, sd_strerror(r)))
+		return;
+	CHECK(page->has_error, "VP %u: %s succeeded", c->vp, what);
+	printf("error-bounds: VP %u %s: \"%.*s\"\n", c->vp, what,
+	       page->error.len, (const char *)page->error.buf);
 	guard_error_text(env, what, &page->error);
 	CHECK(page->error.len == strlen(want) &&
 		      !memcmp(page->error.buf, want, strlen(want)),
-	      "VP %u: %s: expected \"%s\"", vp, what, want);
-	CHECK(shim_command(n, idx, SIDECAR_COMMAND_NONE, env->watchdog_ms) &&
-		      !page->has_error && page->error.len == 0,
-	      "VP %u: NONE after %s left has_error %u, %u bytes of text", vp,
-	      what, page->has_error, page->error.len);
+	      "VP %u: %s: expected \"%s\"", c->vp, what, want);
+	r = sd_client_test(c, &e);
+	CHECK(r == 0 && !page->has_error && page->error.len == 0,
+	      "VP %u: NONE after %s (%s) left has_error %u, %u bytes of text",
+	      c->vp, what, r ? e.msg : "ok", page->has_error, page->error.len);
 }
 
 /* What this CPU's FXSAVE says (every vCPU is the same model). */
@@ -190,20 +201,20 @@ static uint32_t mxcsr_mask(void)
 	return mask ? mask : 0xffbf;
 }
 
-static void command_errors(const struct scenario_env *env, struct shim_node *n,
-			   uint32_t idx)
+static void command_errors(const struct scenario_env *env,
+			   struct sd_client_vp *c)
 {
-	struct sidecar_command_page *page = &n->shared[idx].command_page;
+	struct sidecar_command_page *page = c->page;
 	struct sidecar_get_set_vp_register_request *req =
 		sidecar_get_set_vp_register_request_of(page);
 
 	snprintf(want, sizeof(want), "unknown command 4294967295");
-	command_error(env, n, idx, UINT32_MAX, "unknown command");
+	command_error(env, c, UINT32_MAX, "unknown command");
 
 	memset(page->request_data, 0, sizeof(page->request_data));
 	req->count = UINT16_MAX;
 	snprintf(want, sizeof(want), "invalid register count 65535 (1..=31)");
-	command_error(env, n, idx, SIDECAR_COMMAND_GET_VP_REGISTERS,
+	command_error(env, c, SIDECAR_COMMAND_GET_VP_REGISTERS,
 		      "register count");
 
 	memset(page, 0, sizeof(*page));
@@ -212,12 +223,12 @@ static void command_errors(const struct scenario_env *env, struct shim_node *n,
 		 "cpu_context: MXCSR 0xffffffff sets reserved bits "
 		 "(MXCSR_MASK 0x%x)",
 		 mxcsr_mask());
-	command_error(env, n, idx, SIDECAR_COMMAND_RUN_VP, "MXCSR");
+	command_error(env, c, SIDECAR_COMMAND_RUN_VP, "MXCSR");
 }
 
 int scenario_error_bounds(const struct scenario_env *env)
 {
-	uint32_t tested = 0;
+	uint32_t vps[HVSIM_MAX_VPS], count, tested = 0;
 
 	params = (void *)(uintptr_t)pmem_alloc_page("error-bounds params");
 	output = (void *)(uintptr_t)pmem_alloc_page("error-bounds output");
@@ -226,16 +237,20 @@ int scenario_error_bounds(const struct scenario_env *env)
 	boot_errors(env);
 	if (!sidecar_boot(env, &boot))
 		return -1;
-	shim_driver_init();
-	for (uint32_t i = 0; i < boot.nr_nodes; i++) {
-		for (uint32_t j = 1; j < boot.nodes[i].vp_count; j++) {
-			if (!sidecar_vp_usable(&boot.nodes[i], j))
-				continue;
-			command_errors(env, &boot.nodes[i], j);
-			tested++;
-		}
+	count = sidecar_usable_vps(&boot, vps, HVSIM_MAX_VPS);
+	for (uint32_t i = 0; i < count; i++) {
+		struct sd_client_vp c;
+
+		if (!sidecar_client(env, &boot, vps[i], &c))
+			continue;
+		command_errors(env, &c);
+		tested++;
 	}
-	shim_driver_fini();
+	shim_platform_stop();
+	CHECK(tested == env->result->booted,
+	      "command errors on %u of %u booted VPs", tested,
+	      env->result->booted);
+	CHECK(shim_reports() == 0, "%u driver reports", shim_reports());
 	printf("error-bounds: command errors on %u VPs\n", tested);
 	return env->result->failures ? -1 : 0;
 }

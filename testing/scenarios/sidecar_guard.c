@@ -136,22 +136,30 @@ static bool all_zero(const void *p, uint64_t size)
 	return true;
 }
 
-void guard_check_booted(const struct scenario_env *env,
-			const struct sidecar_boot *b)
+void guard_check_booted(const struct scenario_env *env, struct sidecar_boot *b)
 {
 	check_common(env, b);
-	for (uint32_t i = 0; i < b->nr_nodes; i++) {
-		const struct shim_node *n = &b->nodes[i];
+	for (uint32_t i = 0; i < b->params->node_count; i++) {
+		struct sd_node *n = &b->nodes[i];
 
-		for (uint32_t j = 1; j < n->vp_count; j++) {
-			if (!sidecar_vp_usable(n, j))
+		/* Its pages are known from the driver's attach only. */
+		if (!CHECK(i < b->nr_nodes &&
+				   n->cpu_count == b->params->nodes[i].vp_count,
+			   "node %u not attached: its VPs' pages unchecked", i))
+			continue;
+		for (uint32_t j = 1; j < n->cpu_count; j++) {
+			uint32_t vp = n->base_cpu + j;
+			const struct sidecar_vp_shared_pages *pages;
+
+			/* IDLE after boot, as the image reported it. */
+			if (sidecar_cpu_status_load(n->control, j) !=
+			    SIDECAR_CPU_STATUS_IDLE)
 				continue;
-			CHECK(all_zero(&n->shared[j].command_page, PAGE),
-			      "VP %u: command page not zeroed at boot",
-			      n->base_vp + j);
-			CHECK(all_zero(&n->shared[j].register_page, PAGE),
-			      "VP %u: register page not zeroed at boot",
-			      n->base_vp + j);
+			pages = sd_node_vp_pages(n, vp);
+			CHECK(all_zero(&pages->command_page, PAGE),
+			      "VP %u: command page not zeroed at boot", vp);
+			CHECK(all_zero(&pages->register_page, PAGE),
+			      "VP %u: register page not zeroed at boot", vp);
 		}
 	}
 }

@@ -21,9 +21,8 @@ void guard_fill(const struct sidecar_boot *b);
 /* After the entry refused the parameters. */
 void guard_check_refused(const struct scenario_env *env,
 			 const struct sidecar_boot *b);
-/* After a boot, before any command. */
-void guard_check_booted(const struct scenario_env *env,
-			const struct sidecar_boot *b);
+/* After a boot, once the driver attached every node, before any command. */
+void guard_check_booted(const struct scenario_env *env, struct sidecar_boot *b);
 
 /*
  * An error text as the contract has it: len <= 255, well-formed UTF-8,

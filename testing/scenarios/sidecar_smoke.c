@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * scenario=smoke: boot the sidecar, then ping every usable VP with a
- * NONE command through the control page.
+ * NONE command through driver/client (sd_client_test). No guest crash
+ * report but from a VP whose injected exception (inject=Fault:...) fired
+ * during the boot.
  */
 #include <stdint.h>
 
@@ -16,28 +18,44 @@ static struct sidecar_boot boot;
 
 int scenario_smoke(const struct scenario_env *env)
 {
-	uint32_t pinged = 0;
+	uint32_t vps[HVSIM_MAX_VPS], count, pinged = 0;
 
 	if (!sidecar_boot(env, &boot))
 		return env->result->failures ? -1 : 0;
-	shim_driver_init();
-	for (uint32_t i = 0; i < boot.nr_nodes; i++) {
-		struct shim_node *n = &boot.nodes[i];
+	count = sidecar_usable_vps(&boot, vps, HVSIM_MAX_VPS);
+	for (uint32_t i = 0; i < count; i++) {
+		struct sd_client_vp c;
+		struct sd_client_error e;
 
-		for (uint32_t j = 1; j < n->vp_count; j++) {
-			if (!sidecar_vp_usable(n, j))
-				continue;
-			scenario_check(env->result,
-				       shim_command(n, j, SIDECAR_COMMAND_NONE,
-						    env->watchdog_ms),
-				       "VP %u: NONE failed", n->base_vp + j);
+		if (!sidecar_client(env, &boot, vps[i], &c))
+			continue;
+		if (sidecar_client_ok(env, sd_client_test(&c, &e), &e, vps[i],
+				      "NONE"))
 			pinged++;
-		}
 	}
-	shim_driver_fini();
+	shim_platform_stop();
 	printf("smoke: %u VPs answered NONE, %u responses\n", pinged,
 	       shim_responses());
-	scenario_check(env->result, hvsim_crashes() == 0,
-		       "%u guest crash reports", hvsim_crashes());
+	scenario_check(env->result, pinged == env->result->booted,
+		       "%u of %u booted VPs answered", pinged,
+		       env->result->booted);
+	scenario_check(env->result, shim_reports() == 0, "%u driver reports",
+		       shim_reports());
+	/* Crash reports only from VPs whose injected fault fired. */
+	scenario_check(env->result, hvsim_crashes() == boot.boot_faults,
+		       "%u guest crash reports, %u injected faults fired",
+		       hvsim_crashes(), boot.boot_faults);
+	for (uint32_t v = 0; v < hvsim_vp_count(); v++) {
+		bool crashed =
+			hvsim_get_register(v, 2, HV_REGISTER_GUEST_CRASH_CTL)
+				.low != 0;
+
+		scenario_check(env->result, crashed == boot.boot_fault[v],
+			       "VP %u: %s", v,
+			       crashed ? "a crash report, but no injected "
+					 "fault fired" :
+					 "no crash report after its injected "
+					 "fault");
+	}
 	return env->result->failures ? -1 : 0;
 }

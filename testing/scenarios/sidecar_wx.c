@@ -106,22 +106,22 @@ static void visit(const struct hvsim_mapping *m, void *arg)
 
 /* A private page of VP idx: inside the node's private range, once. */
 static void private_page(const struct scenario_env *env,
-			 const struct shim_node *n, uint32_t idx,
+			 const struct sd_node *n, uint32_t idx,
 			 const char *what, uint64_t pa)
 {
-	uint64_t lo = (uint64_t)(uintptr_t)n->shared +
-		      n->vp_count * sizeof(struct sidecar_vp_shared_pages);
+	uint64_t lo = (uint64_t)(uintptr_t)n->shmem +
+		      n->cpu_count * sizeof(struct sidecar_vp_shared_pages);
 	uint64_t hi = (uint64_t)(uintptr_t)n->control +
-		      sidecar_required_memory(n->vp_count);
+		      sidecar_required_memory(n->cpu_count);
 	uint64_t page = (pa - lo) / WX_PAGE;
 
 	if (!CHECK(pa >= lo && pa < hi && page < MAX_PRIVATE_PAGES,
 		   "VP %u: %s page 0x%lx outside the node's private pages "
 		   "[0x%lx, 0x%lx)",
-		   n->base_vp + idx, what, pa, lo, hi))
+		   n->base_cpu + idx, what, pa, lo, hi))
 		return;
 	CHECK(!used[page]++, "VP %u: %s page 0x%lx used twice in node %u",
-	      n->base_vp + idx, what, pa, n->index);
+	      n->base_cpu + idx, what, pa, n->index);
 }
 
 static const char *slot_name(uint32_t slot)
@@ -157,26 +157,26 @@ static bool slot_expected(uint32_t slot)
  * DESIGN allows the temporary slot; say where a VP left it pointing (the
  * fan-out uses it to build other VPs' pages), so a change shows in logs.
  */
-static void print_temp(const struct shim_node *n, uint32_t vp, uint64_t pa)
+static void print_temp(const struct sd_node *n, uint32_t vp, uint64_t pa)
 {
-	uint64_t lo = (uint64_t)(uintptr_t)n->shared +
-		      n->vp_count * sizeof(struct sidecar_vp_shared_pages);
+	uint64_t lo = (uint64_t)(uintptr_t)n->shmem +
+		      n->cpu_count * sizeof(struct sidecar_vp_shared_pages);
 	uint64_t page = (pa - lo) / WX_PAGE;
 
-	if (pa >= lo && page < (uint64_t)n->vp_count * SIDECAR_PER_VP_PAGES)
+	if (pa >= lo && page < (uint64_t)n->cpu_count * SIDECAR_PER_VP_PAGES)
 		printf("wx: VP %u: temporary map left on VP %lu's private "
 		       "page %lu (pa 0x%lx)\n",
-		       vp, n->base_vp + page / SIDECAR_PER_VP_PAGES,
+		       vp, n->base_cpu + page / SIDECAR_PER_VP_PAGES,
 		       page % SIDECAR_PER_VP_PAGES, pa);
 	else
 		printf("wx: VP %u: temporary map left on pa 0x%lx\n", vp, pa);
 }
 
-static void check_vp_window(const struct scenario_env *env,
-			    const struct shim_node *n, uint32_t idx)
+static void check_vp_window(const struct scenario_env *env, struct sd_node *n,
+			    uint32_t idx)
 {
-	const struct sidecar_vp_shared_pages *mine = &n->shared[idx];
-	uint32_t vp = n->base_vp + idx;
+	uint32_t vp = n->base_cpu + idx;
+	const struct sidecar_vp_shared_pages *mine = sd_node_vp_pages(n, vp);
 
 	for (uint32_t slot = 0; slot < 512; slot++) {
 		if (slot == WX_SLOT_TEMP && sp.present[slot]) {
@@ -222,11 +222,11 @@ static void check_vp_window(const struct scenario_env *env,
 			private_page(env, n, idx, slot_name(slot), sp.pa[slot]);
 }
 
-static void check_vp(const struct scenario_env *env, const struct shim_node *n,
+static void check_vp(const struct scenario_env *env, struct sd_node *n,
 		     uint32_t idx, uint32_t want_pages, uint32_t want_text)
 {
-	const struct hvsim_vp_record *r = hvsim_vp_record(n->base_vp + idx);
-	uint32_t vp = n->base_vp + idx, unreadable;
+	const struct hvsim_vp_record *r = hvsim_vp_record(n->base_cpu + idx);
+	uint32_t vp = n->base_cpu + idx, unreadable;
 
 	memset(&sp, 0, sizeof(sp));
 	sp.env = env;
@@ -257,19 +257,19 @@ static void check_vp(const struct scenario_env *env, const struct shim_node *n,
 	check_vp_window(env, n, idx);
 }
 
-static void check_node(const struct scenario_env *env,
-		       const struct shim_node *n, uint32_t want_pages,
-		       uint32_t want_text)
+static void check_node(const struct scenario_env *env, struct sd_node *n,
+		       uint32_t want_pages, uint32_t want_text)
 {
 	const struct sidecar_node_params *np = &boot.params->nodes[n->index];
 	uint32_t vps = 0, pages = 0;
 
 	memset(used, 0, sizeof(used));
-	CHECK(n->vp_count * SIDECAR_PER_VP_PAGES <= MAX_PRIVATE_PAGES,
-	      "node %u: %u VPs, the check handles %u", n->index, n->vp_count,
+	CHECK(n->cpu_count * SIDECAR_PER_VP_PAGES <= MAX_PRIVATE_PAGES,
+	      "node %u: %u VPs, the check handles %u", n->index, n->cpu_count,
 	      MAX_PRIVATE_PAGES / SIDECAR_PER_VP_PAGES);
-	for (uint32_t j = 1; j < n->vp_count; j++) {
-		if (!sidecar_vp_usable(n, j))
+	for (uint32_t j = 1; j < n->cpu_count; j++) {
+		/* IDLE after boot: the driver has it AVAIL. */
+		if (!sidecar_vp_usable(&boot, n->base_cpu + j))
 			continue;
 		check_vp(env, n, j, want_pages, want_text);
 		vps++;
@@ -283,8 +283,8 @@ static void check_node(const struct scenario_env *env,
 	       "private) pages in [0x%lx, 0x%lx), required 0x%lx of 0x%lx\n",
 	       n->index, vps, SIDECAR_PER_VP_SHMEM_PAGES, SIDECAR_PER_VP_PAGES,
 	       np->memory_base,
-	       np->memory_base + sidecar_required_memory(n->vp_count),
-	       sidecar_required_memory(n->vp_count), np->memory_size);
+	       np->memory_base + sidecar_required_memory(n->cpu_count),
+	       sidecar_required_memory(n->cpu_count), np->memory_size);
 }
 
 int scenario_wx(const struct scenario_env *env)
@@ -297,6 +297,7 @@ int scenario_wx(const struct scenario_env *env)
 	pages = wx_image_pages(&text);
 	for (uint32_t i = 0; i < boot.nr_nodes; i++)
 		check_node(env, &boot.nodes[i], pages, text);
+	shim_platform_stop();
 	printf("wx: %u VPs walked, image window %u pages (%u text), one "
 	       "shared image table at 0x%lx\n",
 	       hashed_vps, pages, text, first_image_pt);

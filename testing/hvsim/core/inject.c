@@ -6,18 +6,15 @@
  */
 #include "hvsim/core.h"
 
-bool hvsim_injector_add(struct hvsim_injector *inj, uint16_t code, uint32_t vp,
-			uint16_t status, bool once)
+bool hvsim_injector_add(struct hvsim_injector *inj,
+			const struct hvsim_inject_rule *rule)
 {
 	struct hvsim_inject_rule *r;
 
 	if (inj->count == HVSIM_INJECT_MAX)
 		return false;
 	r = &inj->rule[inj->count];
-	r->code = code;
-	r->vp = vp;
-	r->status = status;
-	r->once = once;
+	*r = *rule;
 	r->fired = 0;
 	/* Publish the rule before the count that makes it visible. */
 	__atomic_store_n(&inj->count, inj->count + 1, __ATOMIC_RELEASE);
@@ -25,14 +22,15 @@ bool hvsim_injector_add(struct hvsim_injector *inj, uint16_t code, uint32_t vp,
 }
 
 bool hvsim_injector_match(struct hvsim_injector *inj, uint16_t code,
-			  uint32_t vp, uint16_t *status)
+			  uint32_t vp, uint32_t reg, uint16_t *status)
 {
 	uint32_t n = __atomic_load_n(&inj->count, __ATOMIC_ACQUIRE);
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct hvsim_inject_rule *r = &inj->rule[i];
 
-		if (r->code != code || (r->vp != HVSIM_ANY_VP && r->vp != vp))
+		if (r->code != code || (r->vp != HVSIM_ANY_VP && r->vp != vp) ||
+		    (r->reg && r->reg != reg))
 			continue;
 		if (r->once) {
 			uint32_t zero = 0;
@@ -48,6 +46,11 @@ bool hvsim_injector_match(struct hvsim_injector *inj, uint16_t code,
 		return true;
 	}
 	return false;
+}
+
+void hvsim_injector_clear(struct hvsim_injector *inj)
+{
+	__atomic_store_n(&inj->count, 0, __ATOMIC_RELEASE);
 }
 
 static const struct {
@@ -176,42 +179,51 @@ static bool prefixed(const char *f, size_t len, const char *key,
 	return true;
 }
 
-const char *hvsim_inject_parse(const char *s, size_t len, uint16_t *code,
-			       uint32_t *vp, uint16_t *status, bool *once)
+const char *hvsim_inject_parse(const char *s, size_t len,
+			       struct hvsim_inject_rule *rule)
 {
 	const char *end = s + len, *f, *v;
 	size_t flen, vlen;
 	bool have_vp = false, have_status = false;
 	uint64_t n;
 
-	*once = false;
-	if (!field(&s, end, &f, &flen) || !call_code(f, flen, code))
+	*rule = (struct hvsim_inject_rule){ 0 };
+	if (!field(&s, end, &f, &flen) || !call_code(f, flen, &rule->code))
 		return "unknown hypercall (a name or a number)";
 	while (field(&s, end, &f, &flen)) {
 		if (prefixed(f, flen, "vp=", &v, &vlen)) {
 			if (same(v, vlen, "any") || same(v, vlen, "*")) {
-				*vp = HVSIM_ANY_VP;
+				rule->vp = HVSIM_ANY_VP;
 			} else if (number(v, vlen, 0xFFFFFFFE, &n)) {
-				*vp = (uint32_t)n;
+				rule->vp = (uint32_t)n;
 			} else {
 				return "bad vp= (a VP index or any)";
 			}
 			have_vp = true;
 		} else if (prefixed(f, flen, "status=", &v, &vlen)) {
-			if (!status_code(v, vlen, status))
+			if (!status_code(v, vlen, &rule->status))
 				return "bad status= (an HvStatus name or number)";
-			if (!*status)
+			if (!rule->status)
 				return "status=0 is not a failure";
 			have_status = true;
+		} else if (prefixed(f, flen, "reg=", &v, &vlen)) {
+			rule->reg = hvsim_reg_by_name(v, vlen);
+			if (!rule->reg && number(v, vlen, 0xFFFFFFFF, &n))
+				rule->reg = (uint32_t)n;
+			if (!rule->reg)
+				return "bad reg= (a register name or number)";
 		} else if (same(f, flen, "once")) {
-			*once = true;
+			rule->once = true;
 		} else {
-			return "unknown field (vp=, status=, once)";
+			return "unknown field (vp=, status=, reg=, once)";
 		}
 	}
 	if (!have_vp)
 		return "missing vp=";
 	if (!have_status)
 		return "missing status=";
+	if (rule->reg && rule->code != HV_CALL_GET_VP_REGISTERS &&
+	    rule->code != HV_CALL_SET_VP_REGISTERS)
+		return "reg= is for GetVpRegisters and SetVpRegisters only";
 	return NULL;
 }

@@ -78,6 +78,22 @@ const char *hvsim_reg_name(uint32_t name)
 	return r && r->first == name ? r->name : NULL;
 }
 
+uint32_t hvsim_reg_by_name(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		const char *n = ranges[i].name;
+		size_t k = 0;
+
+		if (!n)
+			continue;
+		while (k < len && n[k] && n[k] == s[k])
+			k++;
+		if (k == len && !n[k])
+			return ranges[i].first;
+	}
+	return 0;
+}
+
 /* Architectural reset values; everything else resets to 0. */
 struct hv_u128 hvsim_reg_default(uint32_t name)
 {

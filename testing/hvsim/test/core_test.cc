@@ -373,51 +373,98 @@ TEST(Model, MessageNamesVpAndExit)
 	EXPECT_EQ(m.payload_buffer[100], uint8_t(5 * 7 + 2 + 100));
 }
 
+hvsim_inject_rule Rule(uint16_t code, uint32_t vp, uint16_t status, bool once,
+		       uint32_t reg = 0)
+{
+	hvsim_inject_rule r{};
+	r.code = code;
+	r.vp = vp;
+	r.status = status;
+	r.once = once;
+	r.reg = reg;
+	return r;
+}
+
 TEST(Inject, OnceFiresOnceAndVpFilters)
 {
 	static hvsim_injector inj;
 	uint16_t st = 0;
 
-	ASSERT_TRUE(hvsim_injector_add(&inj, 0x99, 3, 0x0B, true));
-	ASSERT_TRUE(hvsim_injector_add(&inj, 0x50, HVSIM_ANY_VP, 0x05, false));
-	EXPECT_FALSE(hvsim_injector_match(&inj, 0x99, 2, &st));
-	EXPECT_TRUE(hvsim_injector_match(&inj, 0x99, 3, &st));
+	auto a = Rule(0x99, 3, 0x0B, true);
+	auto b = Rule(0x50, HVSIM_ANY_VP, 0x05, false);
+	ASSERT_TRUE(hvsim_injector_add(&inj, &a));
+	ASSERT_TRUE(hvsim_injector_add(&inj, &b));
+	EXPECT_FALSE(hvsim_injector_match(&inj, 0x99, 2, 0, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, 0x99, 3, 0, &st));
 	EXPECT_EQ(st, 0x0B);
-	EXPECT_FALSE(hvsim_injector_match(&inj, 0x99, 3, &st));
-	EXPECT_TRUE(hvsim_injector_match(&inj, 0x50, 7, &st));
-	EXPECT_TRUE(hvsim_injector_match(&inj, 0x50, 8, &st));
+	EXPECT_FALSE(hvsim_injector_match(&inj, 0x99, 3, 0, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, 0x50, 7, 0, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, 0x50, 8, 0x40000, &st));
 	EXPECT_EQ(st, 0x05);
+	hvsim_injector_clear(&inj);
+	EXPECT_FALSE(hvsim_injector_match(&inj, 0x50, 7, 0, &st));
+}
+
+// A reg= rule fails only the calls naming that register.
+TEST(Inject, RegisterFilter)
+{
+	static hvsim_injector inj;
+	uint16_t st = 0;
+
+	auto caps = Rule(HV_CALL_GET_VP_REGISTERS, 0, 0x06, true,
+			 HV_REGISTER_VSM_CAPABILITIES);
+	ASSERT_TRUE(hvsim_injector_add(&inj, &caps));
+	EXPECT_FALSE(hvsim_injector_match(&inj, HV_CALL_GET_VP_REGISTERS, 0,
+					  HV_REGISTER_VSM_CODE_PAGE_OFFSETS,
+					  &st));
+	EXPECT_FALSE(hvsim_injector_match(&inj, HV_CALL_SET_VP_REGISTERS, 0,
+					  HV_REGISTER_VSM_CAPABILITIES, &st));
+	EXPECT_TRUE(hvsim_injector_match(&inj, HV_CALL_GET_VP_REGISTERS, 0,
+					 HV_REGISTER_VSM_CAPABILITIES, &st));
+	EXPECT_EQ(st, 0x06);
+	EXPECT_FALSE(hvsim_injector_match(&inj, HV_CALL_GET_VP_REGISTERS, 0,
+					  HV_REGISTER_VSM_CAPABILITIES, &st));
 }
 
 TEST(Inject, Parse)
 {
-	uint16_t code, status;
-	uint32_t vp;
-	bool once;
+	hvsim_inject_rule r;
 	auto parse = [&](const char *s) {
-		return hvsim_inject_parse(s, std::strlen(s), &code, &vp,
-					  &status, &once);
+		return hvsim_inject_parse(s, std::strlen(s), &r);
 	};
 
 	EXPECT_EQ(
 		parse("StartVirtualProcessor:vp=3:status=InvalidVpState:once"),
 		nullptr);
-	EXPECT_EQ(code, 0x99);
-	EXPECT_EQ(vp, 3u);
-	EXPECT_EQ(status, 0x15);
-	EXPECT_TRUE(once);
+	EXPECT_EQ(r.code, 0x99);
+	EXPECT_EQ(r.vp, 3u);
+	EXPECT_EQ(r.status, 0x15);
+	EXPECT_EQ(r.reg, 0u);
+	EXPECT_TRUE(r.once);
 	EXPECT_EQ(parse("0x50:vp=any:status=0x87"), nullptr);
-	EXPECT_EQ(code, 0x50);
-	EXPECT_EQ(vp, HVSIM_ANY_VP);
-	EXPECT_EQ(status, 0x87);
-	EXPECT_FALSE(once);
+	EXPECT_EQ(r.code, 0x50);
+	EXPECT_EQ(r.vp, HVSIM_ANY_VP);
+	EXPECT_EQ(r.status, 0x87);
+	EXPECT_FALSE(r.once);
+	EXPECT_EQ(parse("SetVpRegisters:vp=2:reg=VpAssistPage:status=5"),
+		  nullptr);
+	EXPECT_EQ(r.reg, (uint32_t)HV_REGISTER_VP_ASSIST_PAGE);
+	EXPECT_EQ(parse("GetVpRegisters:vp=0:status=5:reg=0x20000:once"),
+		  nullptr);
+	EXPECT_EQ(r.reg, 0x20000u);
+	EXPECT_TRUE(r.once);
 	EXPECT_NE(parse("Bogus:vp=1:status=5"), nullptr);
 	EXPECT_NE(parse("EnableVpVtl:vp=1"), nullptr);
 	EXPECT_NE(parse("EnableVpVtl:status=5"), nullptr);
 	EXPECT_NE(parse("EnableVpVtl:vp=1:status=0"), nullptr);
 	EXPECT_NE(parse("EnableVpVtl:vp=x:status=5"), nullptr);
 	EXPECT_NE(parse("EnableVpVtl:vp=1:status=5:twice"), nullptr);
+	EXPECT_NE(parse("EnableVpVtl:vp=1:status=5:reg=Rip"), nullptr);
+	EXPECT_NE(parse("GetVpRegisters:vp=1:status=5:reg=Bogus"), nullptr);
 	EXPECT_STREQ(hvsim_hypercall_name(0xAC), "TranslateVirtualAddressEx");
+	EXPECT_EQ(hvsim_reg_by_name("RegisterPage", 12),
+		  (uint32_t)HV_REGISTER_REGISTER_PAGE);
+	EXPECT_EQ(hvsim_reg_by_name("Register", 8), 0u);
 }
 
 } // namespace

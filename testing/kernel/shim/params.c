@@ -1,65 +1,13 @@
 /*
- * SidecarParams for the tests: a minimal placement (driver/launch will
- * do the real one) and the --param overrides that scenarios use to hand
- * the image broken parameters on purpose.
+ * The --param overrides that scenarios use to hand the image broken
+ * parameters on purpose, applied after driver/launch placed everything
+ * (shim/launch.c), and printing the result.
  */
 #include <stdint.h>
 
-#include <kernel/panic.h>
-#include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/shim.h>
 #include <kernel/string.h>
-
-static void add_node(struct sidecar_params *p, uint32_t base, uint32_t count)
-{
-	struct sidecar_node_params *n;
-	uint64_t size = sidecar_required_memory(count);
-
-	if (p->node_count == SIDECAR_MAX_NODES)
-		panic("shim: more than %u nodes", SIDECAR_MAX_NODES);
-	n = &p->nodes[p->node_count++];
-	n->base_vp = base;
-	n->vp_count = count;
-	n->memory_size = size;
-	n->memory_base = pmem_alloc(size, 4096, "node memory");
-}
-
-void shim_build_params(struct sidecar_params *p, const struct shim_layout *l,
-		       uint64_t hypercall_page)
-{
-	uint32_t numa[SHIM_MAX_NUMA], nr_numa = l->nr_numa, vp = 0, sum = 0;
-
-	memset(p, 0, sizeof(*p));
-	p->hypercall_page = hypercall_page;
-	p->enable_logging = l->log;
-	if (!l->node_size)
-		panic("shim: node size 0");
-	if (!nr_numa) {
-		numa[0] = l->vps;
-		nr_numa = 1;
-	} else {
-		memcpy(numa, l->numa, nr_numa * sizeof(numa[0]));
-	}
-	for (uint32_t i = 0; i < nr_numa; i++)
-		sum += numa[i];
-	if (sum != l->vps)
-		panic("shim: NUMA nodes hold %u VPs, the machine has %u", sum,
-		      l->vps);
-	for (uint32_t i = 0; i < nr_numa; i++) {
-		for (uint32_t done = 0; done < numa[i];) {
-			uint32_t k = numa[i] - done < l->node_size ?
-					     numa[i] - done :
-					     l->node_size;
-
-			/* A node needs an AP besides its base VP. */
-			if (k >= 2)
-				add_node(p, vp + done, k);
-			done += k;
-		}
-		vp += numa[i];
-	}
-}
 
 /* "0x..." or decimal, the whole of s[0..len). */
 bool shim_parse_number(const char *s, size_t len, uint64_t *out)

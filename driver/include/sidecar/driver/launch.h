@@ -43,6 +43,12 @@ struct sd_launch_config {
 	uint32_t cpu_count;
 	/* NUMA nodes to try for memory; 0: the highest CPU node + 1. */
 	uint32_t numa_node_count;
+	/*
+	 * Most CPUs per node, 1..SD_MAX_NODE_CPUS; 0: SD_MAX_NODE_CPUS. A
+	 * smaller value gives more, smaller nodes (tests, and a main kernel
+	 * with CPUs to spare).
+	 */
+	uint32_t max_node_cpus;
 	/* The CPUs run in x2APIC mode; the sidecar needs it for its IPIs. */
 	bool x2apic;
 	uint64_t hypercall_page;
@@ -52,7 +58,8 @@ struct sd_launch_config {
 
 enum sd_launch_result {
 	SD_LAUNCH_OK = 0, /* start the sidecar with the params */
-	SD_LAUNCH_BAD_CONFIG, /* no CPUs, or a CPU's node out of range */
+	/* no CPUs, a CPU's node out of range, or max_node_cpus too big */
+	SD_LAUNCH_BAD_CONFIG,
 	SD_LAUNCH_NO_X2APIC,
 	SD_LAUNCH_ONE_CPU_CHUNKS, /* every chunk has one CPU: nothing to gain */
 	SD_LAUNCH_TOO_MANY_NODES, /* more than SIDECAR_MAX_NODES chunks */
@@ -73,8 +80,8 @@ struct sd_launch_info {
 
 /*
  * Fills params (zeroing it first) and plan. Each run of consecutive CPUs on
- * one NUMA node is split into the fewest chunks of at most
- * SD_MAX_NODE_CPUS, sizes differing by at most one; each chunk of two or
+ * one NUMA node is split into the fewest chunks of at most max_node_cpus
+ * (SD_MAX_NODE_CPUS by default), sizes differing by at most one; each chunk of two or
  * more CPUs is a sidecar node whose first CPU stays with the main kernel.
  * Each node's memory comes from its own NUMA node if it can, else from the
  * next one (in order, wrapping) that has it. Returns plan->result; on

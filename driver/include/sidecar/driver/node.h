@@ -101,9 +101,12 @@ struct sd_node {
 /*
  * Validates the node's control page (index, base_cpu, cpu_count in
  * 2..SIDECAR_MAX_VPS_PER_NODE, request_vector, CPU 0 REMOVED and the
- * others IDLE) and the per-CPU shared memory size (exactly one struct
- * sidecar_vp_shared_pages per CPU), then sets response_cpu and
- * response_vector. Returns 0 or -SD_EINVAL (reported).
+ * others IDLE or REMOVED) and the per-CPU shared memory size (exactly one
+ * struct sidecar_vp_shared_pages per CPU), then sets response_cpu and
+ * response_vector. A CPU that is REMOVED at attach is one the sidecar
+ * could not start (it reported why): it starts out REMOVED in the driver
+ * too, and every claim on it is -SD_ENOENT. Returns 0 or -SD_EINVAL
+ * (reported).
  */
 int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 		   const struct sd_node_config *cfg);

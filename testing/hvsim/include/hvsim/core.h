@@ -94,6 +94,8 @@ enum hvsim_reg_class {
 enum hvsim_reg_class hvsim_reg_classify(uint32_t name);
 /* Short name for logs ("Rip", "VpAssistPage"), or NULL. */
 const char *hvsim_reg_name(uint32_t name);
+/* The register hvsim_reg_name calls s[0..len), or 0. */
+uint32_t hvsim_reg_by_name(const char *s, size_t len);
 
 #define HVSIM_REGFILE_MAX 64
 
@@ -156,6 +158,11 @@ struct hvsim_inject_rule {
 	uint16_t code; /* hypercall code */
 	uint16_t status; /* status to fail with */
 	uint32_t vp; /* VP index or HVSIM_ANY_VP */
+	/*
+	 * Get/SetVpRegisters only: the register name the call must name (0:
+	 * any), e.g. to fail VsmCapabilities but not VsmCodePageOffsets.
+	 */
+	uint32_t reg;
 	bool once;
 	uint32_t fired; /* times it failed a call */
 };
@@ -165,24 +172,32 @@ struct hvsim_injector {
 	struct hvsim_inject_rule rule[HVSIM_INJECT_MAX];
 };
 
-/* False when the table is full. */
-bool hvsim_injector_add(struct hvsim_injector *inj, uint16_t code, uint32_t vp,
-			uint16_t status, bool once);
+/* False when the table is full. rule->fired is ignored. */
+bool hvsim_injector_add(struct hvsim_injector *inj,
+			const struct hvsim_inject_rule *rule);
 /*
- * True if a rule fails this call; *status is its status. A once rule fires
- * for exactly one call even when CPUs race.
+ * True if a rule fails this call (reg: the register a Get/Set names, else
+ * 0); *status is its status. A once rule fires for exactly one call even
+ * when CPUs race.
  */
 bool hvsim_injector_match(struct hvsim_injector *inj, uint16_t code,
-			  uint32_t vp, uint16_t *status);
+			  uint32_t vp, uint32_t reg, uint16_t *status);
+/*
+ * Drops every rule. Only while no CPU makes hypercalls: a matcher may be
+ * reading the table.
+ */
+void hvsim_injector_clear(struct hvsim_injector *inj);
 
 /*
- * Parses "HYPERCALL:vp=V:status=S[:once]" (len bytes). HYPERCALL is a name
- * (StartVirtualProcessor, EnableVpVtl, GetVpRegisters, SetVpRegisters,
- * TranslateVirtualAddressEx) or a number, V a VP index or "any", S an
- * hvdef status name or a number. Returns NULL or an error text.
+ * Parses "HYPERCALL:vp=V:status=S[:reg=R][:once]" (len bytes) into *rule.
+ * HYPERCALL is a name (StartVirtualProcessor, EnableVpVtl, GetVpRegisters,
+ * SetVpRegisters, TranslateVirtualAddressEx) or a number, V a VP index or
+ * "any", S an hvdef status name or a number, R a register hvsim names
+ * (hvsim_reg_name) or a number, for Get/SetVpRegisters only. Returns NULL
+ * or an error text.
  */
-const char *hvsim_inject_parse(const char *s, size_t len, uint16_t *code,
-			       uint32_t *vp, uint16_t *status, bool *once);
+const char *hvsim_inject_parse(const char *s, size_t len,
+			       struct hvsim_inject_rule *rule);
 
 /* ---- names ---- */
 

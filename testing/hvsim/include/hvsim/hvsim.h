@@ -42,12 +42,16 @@ uint64_t hvsim_hypercall_page_pa(void);
  * The failed call has no effect; it is logged like any other.
  */
 bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once);
+/* The same with every field of a rule (reg: one register of a Get/Set). */
+bool hvsim_inject_rule(const struct hvsim_inject_rule *rule);
 /*
- * The "HYPERCALL:vp=V:status=S[:once]" form, or "Fault:vp=V:kind=K
+ * The "HYPERCALL:vp=V:status=S[:reg=R][:once]" form, or "Fault:vp=V:kind=K
  * [:addr=A]" (K: ud, bp, pf, stack) for hvsim_inject_fault; NULL or an
  * error text.
  */
 const char *hvsim_inject_str(const char *s, size_t len);
+/* Drops every rule; only while no VP makes a hypercall (all idle). */
+void hvsim_inject_clear(void);
 
 /*
  * Exception injection, a hypervisor-side fault: the next time vp enters

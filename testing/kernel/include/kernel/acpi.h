@@ -15,4 +15,18 @@
 unsigned int acpi_enumerate_cpus(uint64_t rsdp_pa, uint32_t *apic_ids,
 				 unsigned int max);
 
+/* One SRAT memory affinity range. */
+struct acpi_mem_range {
+	uint32_t node; /* proximity domain */
+	uint64_t base;
+	uint64_t size;
+};
+
+/*
+ * The enabled memory ranges of the SRAT (QEMU has one with -numa), at most
+ * max of them. 0 when there is no SRAT: one NUMA node.
+ */
+unsigned int acpi_numa_memory(uint64_t rsdp_pa, struct acpi_mem_range *ranges,
+			      unsigned int max);
+
 #endif

@@ -13,6 +13,12 @@ void pmem_init(void);
 /* Zeroed memory; align is a power of two. Panics when out of memory. */
 uint64_t pmem_alloc(uint64_t size, uint64_t align, const char *what);
 uint64_t pmem_alloc_page(const char *what);
+/*
+ * Zeroed memory inside [lo, hi) (a NUMA node's range), or 0 when it does
+ * not fit there; never panics.
+ */
+uint64_t pmem_alloc_range(uint64_t size, uint64_t align, uint64_t lo,
+			  uint64_t hi);
 /* Bytes left (for messages). */
 uint64_t pmem_free_bytes(void);
 

@@ -1,8 +1,8 @@
 /*
  * The test kernel as the sidecar's boot shim and main kernel: load the
- * image handed over as a PVH module, build SidecarParams, call the entry,
- * then drive commands through the control and command pages from the BSP
- * (until driver/ takes that over).
+ * image handed over as a PVH module, build SidecarParams with
+ * driver/launch, call the entry, then drive commands from the BSP with
+ * driver/node and driver/client over the platform below.
  */
 #ifndef KERNEL_SHIM_H
 #define KERNEL_SHIM_H
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sidecar/defs.h"
+#include "sidecar/driver.h"
 
 #define SHIM_IMAGE_ALIGN 0x200000ull /* the image's 2 MiB region */
 #define SHIM_ENTRY_STACK 0x10000ull /* >= 16 KiB, as the contract says */
@@ -29,20 +30,24 @@ const char *shim_load_image(uint64_t file_pa, uint64_t file_size,
 			    struct shim_image *img);
 
 struct shim_layout {
-	uint32_t vps; /* VPs 0..vps-1 */
-	uint32_t node_size; /* at most this many VPs per node */
+	uint32_t node_size; /* most VPs per node (max_node_cpus); 0: 32 */
 	uint32_t nr_numa; /* 0: one NUMA node with every VP */
-	uint32_t numa[SHIM_MAX_NUMA]; /* VPs per NUMA node, in VP order */
+	uint32_t numa[SHIM_MAX_NUMA]; /* CPUs per NUMA node, in VP order */
 	bool log; /* enable_logging */
 };
 
 /*
- * The minimal placement: each NUMA node's VPs in consecutive chunks of
- * node_size (a chunk of one VP stays out), each node's memory from pmem
- * after the image, sidecar_required_memory() bytes.
+ * driver/launch over the MADT CPU list (position = VP index) and the NUMA
+ * layout, with node memory from pmem on its NUMA node (SRAT ranges).
+ * Prints the plan and the boot_cpus= line; returns the launcher's result.
  */
-void shim_build_params(struct sidecar_params *p, const struct shim_layout *l,
-		       uint64_t hypercall_page);
+enum sd_launch_result shim_launch(const struct shim_layout *l,
+				  uint64_t hypercall_page,
+				  struct sidecar_params *p,
+				  struct sd_launch_info *plan);
+/* The SRAT NUMA node of pa (node 0 without an SRAT); false: none has it. */
+bool shim_numa_of(uint64_t pa, uint32_t *node);
+
 /*
  * One override after placement: "FIELD=VALUE" (hypercall_page,
  * enable_logging, node_count) or "node[i].FIELD=VALUE" (memory_base,
@@ -80,34 +85,38 @@ bool shim_call_entry(const struct shim_image *img, uint64_t params_pa,
 uint64_t shim_call_on_stack(uint64_t entry, uint64_t params_pa,
 			    uint64_t output_pa, uint64_t stack_top);
 
-/* A node as the driver sees it after a successful boot. */
-struct shim_node {
-	uint32_t index;
-	uint32_t base_vp;
-	uint32_t vp_count;
-	struct sidecar_control_page *control;
-	struct sidecar_vp_shared_pages *shared; /* [vp_count] */
-};
-
-/* Response IPIs (SHIM_RESPONSE_VECTOR) and a 1 ms wake-up timer. */
-void shim_driver_init(void);
-void shim_driver_fini(void);
-uint32_t shim_responses(void);
-
 /*
- * Runs one command on node CPU idx: the caller has filled the request
- * data; CAS IDLE -> RUN, request IPI, wait for IDLE and the response IPI.
- * Panics with "watchdog: VP n stuck in status S (command C)" after
- * watchdog_ms. Returns false if the sidecar set has_error (its text is
- * printed).
+ * The driver's platform (shim/platform.c), for the BSP only: VP index to
+ * x2APIC ID by the MADT list, IPIs through the x2APIC ICR (fenced), time
+ * from the calibrated TSC, wait = one bounded `sti; hlt` (a 1 ms APIC
+ * timer, SHIM_TIMER_VECTOR, bounds it), wake = nothing (the BSP rechecks
+ * after every hlt), map = the identity map, report = a "driver: " line.
+ * The first call installs the response (SHIM_RESPONSE_VECTOR) and timer
+ * handlers and starts the timer.
  */
-bool shim_command(struct shim_node *n, uint32_t idx, uint32_t command,
-		  uint64_t watchdog_ms);
-/* The halves of shim_command(), for commands that are stopped. */
-void shim_command_start(struct shim_node *n, uint32_t idx, uint32_t command);
-bool shim_command_wait(struct shim_node *n, uint32_t idx, uint32_t command,
-		       uint32_t responses_before, uint64_t watchdog_ms);
-/* RUN -> STOP and a request IPI: ends a RUN_VP at its next exit. */
-void shim_command_stop(struct shim_node *n, uint32_t idx);
+const struct sd_platform *shim_platform(void);
+/* Stops the timer (at the end of a scenario). */
+void shim_platform_stop(void);
+/*
+ * sd_node_attach() for node index of a booted sidecar, responses to the
+ * BSP on SHIM_RESPONSE_VECTOR (whose handler then runs sd_node_interrupt
+ * for it). 0 or the driver's error.
+ */
+int shim_node_attach(struct sd_node *n, uint32_t index,
+		     const struct sidecar_params *p,
+		     const struct sidecar_output *out,
+		     uint64_t cancel_timeout_ns);
+/* Forgets every attached node (before booting another sidecar). */
+void shim_nodes_detach(void);
+/* Response IPIs taken, and driver reports printed, so far. */
+uint32_t shim_responses(void);
+uint32_t shim_reports(void);
+/*
+ * A pretend signal: the first interruptible driver wait after ns from now
+ * returns -SD_EINTR, as a signal would in a kernel thread.
+ */
+void shim_signal_after(uint64_t ns);
+/* Takes back a pretend signal no wait has seen yet. */
+void shim_signal_cancel(void);
 
 #endif

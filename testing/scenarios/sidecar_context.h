@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPU contexts for RUN_VP and what hvsim's lower-VTL model makes of them,
+ * compared bit for bit: all 1024 bytes of the context, the intercept
+ * message against an independent statement of the model, and the
+ * register page.
+ */
+#ifndef SCENARIOS_SIDECAR_CONTEXT_H
+#define SCENARIOS_SIDECAR_CONTEXT_H
+
+#include <stdint.h>
+
+#include "sidecar/defs.h"
+
+/*
+ * A context no two (vp, salt) share: every GPR, CR2, the x87 environment
+ * and registers, MXCSR (rounding, FZ, DAZ, flags; within the CPU's
+ * MXCSR_MASK), every XMM byte, and the reserved bytes as a canary.
+ */
+void ctx_fill(struct sidecar_cpu_context_x64 *c, uint32_t vp, uint32_t salt);
+
+/*
+ * from after `steps` model steps: GPRs (not RSP), CR2 and XMM bytes, with
+ * the FX image as this CPU's own fxrstor/fxsave leaves it.
+ */
+void ctx_expect(struct sidecar_cpu_context_x64 *want,
+		const struct sidecar_cpu_context_x64 *from, uint64_t steps);
+
+/*
+ * Compares all of got with want byte for byte; prints each differing
+ * field (at most a few lines) and returns the number of differing bytes.
+ */
+uint32_t ctx_diff(const struct sidecar_cpu_context_x64 *want,
+		  const struct sidecar_cpu_context_x64 *got, uint32_t vp,
+		  const char *what);
+
+/* The MXCSR bits this CPU accepts (what fxsave reports). */
+uint32_t ctx_mxcsr_mask(void);
+
+/*
+ * The intercept message the model sends for exit number seq of vp (I/O
+ * port 0xE9, one byte written), given the state it exited with.
+ */
+void ctx_expect_message(struct hv_message *m, uint32_t vp, uint32_t seq,
+			const struct sidecar_cpu_context_x64 *c, uint64_t rip,
+			uint64_t rflags);
+
+#endif
