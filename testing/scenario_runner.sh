@@ -18,10 +18,12 @@ usage: bazel run //testing:qemu -- [options]
                            hvsim-selftest, hvsim-no-assist
   --log                    SidecarParams.enable_logging
   --param 'FIELD=V'        override a SidecarParams field after the
-  --param 'node[i].FIELD=V'  launcher placed everything; repeatable
+  --param 'node[i].FIELD=V'  launcher placed everything; repeatable; V is a
+                           number or @SYMBOL[+-N]: @image @image_end
+                           @params @output @hypercall_page @nodeN @nodeN_end
   --inject 'CALL:vp=V:status=S[:reg=R][:once]'  hvsim fault injection
                            (reg=: one register of a Get/SetVpRegisters);
-                           repeatable
+                           repeatable; or 'Fault:vp=V:kind=ud|bp|pf|stack'
   --expect-boot-error RE   pass only if the entry fails with a message
                            matching RE and no VP was started
   --seed S                 scenario seed

@@ -223,5 +223,6 @@ void hvsim_entry(struct hvsim_frame *f)
 		f->gpr[0] = hypercall(vp, f);
 	else
 		hvsim_vtl_return(vp, f, &saved);
+	hvsim_fault_apply(vp, f);
 	switch_out(&saved);
 }

@@ -224,8 +224,11 @@ bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
 const char *hvsim_inject_str(const char *s, size_t len)
 {
 	struct hvsim_inject_rule r;
-	const char *err = hvsim_inject_parse(s, len, &r);
+	const char *err;
 
+	if (len > 6 && !strncmp(s, "Fault:", 6))
+		return hvsim_fault_parse(s + 6, len - 6);
+	err = hvsim_inject_parse(s, len, &r);
 	if (err)
 		return err;
 	if (!hvsim_inject_rule(&r))

@@ -108,6 +108,10 @@ void *hvsim_hypercall_buffer(uint64_t gpa, uint64_t size, uint16_t *status);
 void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
 		      const struct hvsim_saved *saved);
 
+/* An armed exception injection for vp: redirect the return (fault.c). */
+void hvsim_fault_apply(struct hvsim_vp *vp, const struct hvsim_frame *f);
+const char *hvsim_fault_parse(const char *s, size_t len);
+
 /* The guest crash registers: CTL reports the crash. */
 void hvsim_crash_report(struct hvsim_vp *vp, uint32_t vtl);
 

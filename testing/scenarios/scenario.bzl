@@ -32,6 +32,7 @@ def sidecar_scenario_test(
         log = False,
         memory_mb = 512,
         timeout_s = 120,
+        options = [],
         tags = []):
     """A qemu_test of scenario `scenario` with the sidecar image.
 
@@ -49,6 +50,7 @@ def sidecar_scenario_test(
       log: SidecarParams.enable_logging.
       memory_mb: guest RAM.
       timeout_s: QEMU time limit.
+      options: more "key=value" options for the scenario.
       tags: more tags.
     """
     cmdline = ["scenario=" + scenario]
@@ -64,6 +66,7 @@ def sidecar_scenario_test(
         cmdline.append("param=" + ",".join(params))
     if injects:
         cmdline.append("inject=" + ",".join(injects))
+    cmdline += options
     expect = list(expect)
     if expect_boot_error:
         cmdline.append("expect_boot_error=1")

@@ -36,6 +36,9 @@ const char *const scenario_options[] = {
 	"pt_dump",
 	"rounds",
 	"ops",
+	"fault_vp",
+	"fault_kind",
+	"fault_addr",
 	NULL,
 };
 
@@ -49,6 +52,9 @@ static const struct scenario_def scenarios[] = {
 	{ "hvsim-no-assist", scenario_hvsim_no_assist },
 	{ "smoke", scenario_smoke },
 	{ "commands", scenario_commands },
+	{ "w-x", scenario_wx },
+	{ "ap-fault", scenario_ap_fault },
+	{ "error-bounds", scenario_error_bounds },
 	{ "run-intercept", scenario_run_intercept },
 	{ "run-cancel", scenario_run_cancel },
 	{ "remove", scenario_remove },

@@ -4,9 +4,11 @@
  * 0, SidecarParams from driver/launch (node_size=, numa=, log=) and the
  * param= overrides, the entry call, and the checks of what the image
  * reports: a boot error only when one is expected (and then no VP may
- * have been started), otherwise every AP IDLE, or REMOVED with a reason
- * hvsim saw, W^X page tables, node memory on its NUMA node; then
- * driver/node attached to every node.
+ * have been started, nothing outside SidecarOutput written: see
+ * sidecar_guard.c), otherwise every AP IDLE, or REMOVED with a reason
+ * hvsim saw (a failed start, or an injected exception during the boot),
+ * W^X page tables, node memory on its NUMA node; then driver/node
+ * attached to every node, and IDLE VPs' command and register pages zero.
  */
 #include <stdint.h>
 
@@ -22,6 +24,7 @@
 #include <hvsim/hvsim.h>
 
 #include "sidecar_boot.h"
+#include "sidecar_guard.h"
 
 #define LIST_MAX 256
 
@@ -69,6 +72,22 @@ static void apply_params(const char *cmdline, struct sidecar_params *p)
 	}
 }
 
+/* What @image, @params, ... in param= overrides stand for. */
+static void set_symbols(const struct sidecar_boot *b)
+{
+	const struct shim_symbols s = {
+		.image = b->image.base,
+		/* The pages the image occupies, as the image counts them. */
+		.image_end =
+			b->image.base + ((b->image.size + 0xfff) & ~0xfffull),
+		.params = (uintptr_t)b->params,
+		.output = (uintptr_t)b->output,
+		.hypercall_page = hvsim_hypercall_page_pa(),
+	};
+
+	shim_set_symbols(&s);
+}
+
 static void layout(const char *cmdline, struct shim_layout *l)
 {
 	uint32_t vps = hvsim_vp_count();
@@ -91,24 +110,105 @@ static void print_error(const struct sidecar_output *out)
 	       (const char *)out->error.buf);
 }
 
-/* REMOVED is fine for a VP whose start hvsim saw fail. */
-static void check_removed(const struct scenario_env *env, uint32_t vp)
+/* Injected exceptions (hvsim Fault:) already fired before the entry. */
+static uint64_t fault_rip_before[HVSIM_MAX_VPS];
+
+static void note_faults_before(void)
+{
+	for (uint32_t v = 0; v < hvsim_vp_count() && v < HVSIM_MAX_VPS; v++)
+		fault_rip_before[v] = hvsim_fault_rip(v);
+}
+
+/* Which VPs' injected exception fired during the entry. */
+static void note_faults_after(struct sidecar_boot *b)
+{
+	for (uint32_t v = 0; v < hvsim_vp_count() && v < HVSIM_MAX_VPS; v++) {
+		uint64_t rip = hvsim_fault_rip(v);
+
+		/* Arming resets the RIP: 0 before, set now = fired now. */
+		if (!rip || rip == fault_rip_before[v])
+			continue;
+		b->boot_fault[v] = true;
+		b->boot_faults++;
+		printf("sidecar: VP %u: injected fault fired during the boot "
+		       "(rip 0x%lx)\n",
+		       v, rip);
+	}
+}
+
+/*
+ * hvsim never saw a StartVirtualProcessor for vp: never accepted (still
+ * OFF, no request time) and none in any VP's log, failed or not. *enabler
+ * is the VP whose EnableVpVtl named it (its claimer), or HVSIM_NO_VP.
+ */
+static bool never_started(uint32_t vp, uint32_t *enabler)
+{
+	const struct hvsim_vp_record *r = hvsim_vp_record(vp);
+	static struct hvsim_log_entry log[HVSIM_LOG_SIZE];
+	bool seen = false;
+
+	*enabler = HVSIM_NO_VP;
+	for (uint32_t v = 0; v < hvsim_vp_count(); v++) {
+		uint32_t n = hvsim_log(v, log, HVSIM_LOG_SIZE);
+
+		for (uint32_t k = 0; k < n; k++) {
+			if (log[k].aux != vp)
+				continue;
+			seen |= log[k].code == HV_CALL_START_VIRTUAL_PROCESSOR;
+			if (log[k].code == HV_CALL_ENABLE_VP_VTL)
+				*enabler = v;
+		}
+	}
+	return r && r->state == HVSIM_VP_OFF && !r->request_tsc && !seen;
+}
+
+/*
+ * REMOVED is fine for a VP whose start hvsim saw fail; for one whose
+ * injected exception fired during the boot (it never reported IDLE, the
+ * image gave up on it after its bound); and for one hvsim never saw a
+ * StartVirtualProcessor for while an injected exception fired during the
+ * boot (a VP that faulted had claimed it). Anything else is a failure.
+ */
+static void check_removed(const struct scenario_env *env,
+			  const struct sidecar_boot *b, uint32_t vp)
 {
 	const struct hvsim_vp_record *r = hvsim_vp_record(vp);
 	const char *call, *st;
+	uint32_t enabler;
 
-	if (!r || !r->start_failure_status) {
-		CHECK(false,
-		      "VP %u is REMOVED, but hvsim saw no failed start "
-		      "for it",
-		      vp);
+	if (r && r->start_failure_status) {
+		call = hvsim_hypercall_name(r->start_failure_code);
+		st = hv_status_name(r->start_failure_status);
+		printf("sidecar: VP %u REMOVED: %s by VP %u failed with %s "
+		       "(0x%x)\n",
+		       vp, call ? call : "?", r->start_failure_caller,
+		       st ? st : "?", r->start_failure_status);
 		return;
 	}
-	call = hvsim_hypercall_name(r->start_failure_code);
-	st = hv_status_name(r->start_failure_status);
-	printf("sidecar: VP %u REMOVED: %s by VP %u failed with %s (0x%x)\n",
-	       vp, call ? call : "?", r->start_failure_caller, st ? st : "?",
-	       r->start_failure_status);
+	if (vp < HVSIM_MAX_VPS && b->boot_fault[vp]) {
+		printf("sidecar: VP %u REMOVED: its injected fault fired during "
+		       "the boot (rip 0x%lx)\n",
+		       vp, hvsim_fault_rip(vp));
+		return;
+	}
+	if (b->boot_faults && never_started(vp, &enabler)) {
+		if (enabler != HVSIM_NO_VP)
+			printf("sidecar: VP %u REMOVED: never started "
+			       "(EnableVpVtl by VP %u, no "
+			       "StartVirtualProcessor), after an injected "
+			       "fault\n",
+			       vp, enabler);
+		else
+			printf("sidecar: VP %u REMOVED: never started (no "
+			       "StartVirtualProcessor), after an injected "
+			       "fault\n",
+			       vp);
+		return;
+	}
+	CHECK(false,
+	      "VP %u is REMOVED, but hvsim saw no failed start for it, nor an "
+	      "injected fault that explains it",
+	      vp);
 }
 
 /* The per-VP page table maps slot 511 only, and nothing W+X. */
@@ -169,7 +269,7 @@ static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 			env->result->booted++;
 			check_address_space(env, vp);
 		} else if (s == SIDECAR_CPU_STATUS_REMOVED) {
-			check_removed(env, vp);
+			check_removed(env, b, vp);
 		} else {
 			CHECK(false, "VP %u in status %u after boot", vp, s);
 		}
@@ -210,10 +310,14 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	if (b->launch != SD_LAUNCH_OK && !expect_error)
 		CHECK(false, "the launcher did not place the sidecar: %s",
 		      b->plan.message);
+	guard_record(b);
+	set_symbols(b);
 	apply_params(env->cmdline, b->params);
 	shim_print_params(b->params);
 	env->result->nodes = b->params->node_count;
 
+	guard_fill(b);
+	note_faults_before();
 	t0 = rdtsc();
 	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
 				      (uintptr_t)b->output);
@@ -223,6 +327,7 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	       b->entry_ok ? "true" : "false",
 	       tsc_cycles_to_ns(b->entry_cycles) / 1000);
 	env->result->started = hvsim_started();
+	note_faults_after(b);
 	return b->entry_ok;
 }
 
@@ -240,6 +345,7 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 		CHECK(hvsim_start_requests() == 0,
 		      "%u StartVirtualProcessor calls despite the boot error",
 		      hvsim_start_requests());
+		guard_check_refused(env, b);
 		return false;
 	}
 	if (!b->entry_ok) {
@@ -253,6 +359,7 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b)
 	hvsim_print_start_tree();
 	for (uint32_t i = 0; i < b->params->node_count; i++)
 		check_node(env, b, i);
+	guard_check_booted(env, b);
 	return env->result->failures == 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <hvsim/hvsim.h>
 #include <kernel/shim.h>
 #include <scenarios/scenario.h>
 
@@ -24,6 +25,9 @@ struct sidecar_boot {
 	bool entry_ok;
 	uint64_t entry_tsc; /* when the entry was called */
 	uint64_t entry_cycles; /* until it returned: every VP left RUN */
+	/* VPs whose injected exception (hvsim Fault:) fired in the entry. */
+	uint32_t boot_faults;
+	bool boot_fault[HVSIM_MAX_VPS];
 	uint32_t nr_nodes; /* attached to the driver */
 	struct sd_node nodes[SIDECAR_MAX_NODES];
 };

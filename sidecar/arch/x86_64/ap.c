@@ -82,7 +82,13 @@ __attribute__((noreturn)) void sc_ap_main(void)
 	__builtin_memset(cpu->command, 0, SC_PAGE_SIZE);
 	__builtin_memset(cpu->register_page, 0, SC_PAGE_SIZE);
 	if (!sidecar_cpu_status_cas(cpu->control, cpu->node_cpu_index,
-				    &expected, SIDECAR_CPU_STATUS_IDLE))
-		sc_report(cpu, "status %u at start, expected RUN", expected);
+				    &expected, SIDECAR_CPU_STATUS_IDLE)) {
+		/* The boot gave up on us (REMOVED): the CPU is the main
+		 * kernel's now, so stay out of its way. */
+		sc_report(cpu, "status %u at start, expected RUN; parking",
+			  expected);
+		x2apic_soft_disable(SC_SPURIOUS_VECTOR);
+		halt_forever();
+	}
 	dispatch_loop(cpu);
 }

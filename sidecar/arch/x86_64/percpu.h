@@ -39,6 +39,26 @@ struct sc_image_state {
 
 extern struct sc_image_state sc_image;
 
+/*
+ * The 64-bit TSS. Only IST1 is used: the #DF gate's stack, so a stack
+ * overflow (a #PF that cannot push its frame) is still reported.
+ */
+struct sc_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct sc_tss) == 104, "TSS size");
+
+/* An AP's GDT: null, null, code 0x10, data 0x18, its TSS at 0x20. */
+#define SC_GDT_ENTRIES 6
+#define SC_SEL_TSS 0x20
+
 struct sc_cpu {
 	struct sc_cpu *self; /* %gs:0 */
 	uint32_t online; /* set by the VP itself first thing: see sc_fan_out */
@@ -67,7 +87,15 @@ struct sc_cpu {
 	/* Where a fatal fault's text goes, for the guest crash registers. */
 	uint64_t crash_msg_pa;
 	char crash_msg[256];
+	/*
+	 * Per VP (ltr marks the TSS descriptor busy, so it cannot be shared),
+	 * at the same address in every VP. Unused on the BSP.
+	 */
+	uint64_t gdt[SC_GDT_ENTRIES] __attribute__((aligned(16)));
+	struct sc_tss tss __attribute__((aligned(16)));
 };
+
+_Static_assert(sizeof(struct sc_cpu) <= 4096, "an AP's globals page");
 
 static inline struct sc_cpu *sc_this_cpu(void)
 {

@@ -14,6 +14,13 @@ void sc_ap_entry(void);
 
 #define SEL_CODE 0x10
 #define SEL_DATA 0x18
+#define TSS_LIMIT (sizeof(struct sc_tss) - 1)
+#define TSS_AVAILABLE 0x9 /* 64-bit TSS, not busy */
+#define TSS_BUSY 0xb
+
+/* The VP's globals page seen from the VP: where its GDT and TSS are. */
+#define VP_GLOBAL_VA(field) \
+	(SC_VP_VA(SC_SLOT_GLOBALS) + __builtin_offsetof(struct sc_cpu, field))
 
 /* hv_facts §9, with CR0.WP added so read-only pages bind the kernel too. */
 static void initial_context(struct hv_initial_vp_context_x64 *c,
@@ -38,20 +45,41 @@ static void initial_context(struct hv_initial_vp_context_x64 *c,
 	};
 	c->ds = c->es = c->fs = c->gs = c->ss = data;
 	c->tr = (struct hv_x64_segment_register){
-		.base = 0,
-		.limit = 0xffff,
-		.selector = 0,
-		.attributes = 0x8b,
+		.base = VP_GLOBAL_VA(tss),
+		.limit = TSS_LIMIT,
+		.selector = SC_SEL_TSS,
+		.attributes = 0x80 | TSS_BUSY,
 	};
 	c->idtr.base = (uint64_t)sc_idt;
 	c->idtr.limit = 256 * 16 - 1;
-	c->gdtr.base = (uint64_t)sc_gdt;
-	c->gdtr.limit = 4 * 8 - 1;
+	c->gdtr.base = VP_GLOBAL_VA(gdt);
+	c->gdtr.limit = SC_GDT_ENTRIES * 8 - 1;
 	c->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
 	c->cr0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 	c->cr3 = pml4_pa;
 	c->cr4 = X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR;
 	c->msr_cr_pat = 0x0007040600070406ull;
+}
+
+/*
+ * The VP's GDT (the image's code and data descriptors plus its own TSS)
+ * and TSS, whose IST1 is the top of the VP's stack: the #DF gate uses it,
+ * so an overflow into the stack guard is reported instead of becoming a
+ * triple fault. The overflowed frames it overwrites are dead anyway.
+ */
+static void init_tss(struct sc_cpu *g)
+{
+	uint64_t base = VP_GLOBAL_VA(tss);
+
+	for (unsigned int i = 0; i < 4; i++)
+		g->gdt[i] = sc_gdt[i];
+	g->gdt[4] = (TSS_LIMIT & 0xffff) | (base & 0xffffff) << 16 |
+		    (uint64_t)(0x80 | TSS_AVAILABLE) << 40 |
+		    (uint64_t)(TSS_LIMIT >> 16 & 0xf) << 48 |
+		    (base >> 24 & 0xff) << 56;
+	g->gdt[5] = base >> 32;
+	g->tss.ist[0] = SC_VA_STACK_TOP;
+	g->tss.iomap_base = sizeof(struct sc_tss); /* no I/O bitmap */
 }
 
 /* The new VP's struct sc_cpu, as it will see it through its own tables. */
@@ -81,6 +109,7 @@ static void init_globals(struct sc_cpu *cpu, struct sc_node *node,
 	g->vp_state.dr6_shared = sc_image.dr6_shared;
 	g->crash_msg_pa = l->globals_pa +
 			  (uint64_t)((char *)&g->crash_msg[0] - (char *)g);
+	init_tss(g);
 }
 
 static void mark_removed(struct sc_cpu *cpu, struct sc_node *node,
@@ -166,21 +195,41 @@ void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
 	}
 }
 
+/* ceil(log2(n)): the children of the root of a binomial start tree. */
+static uint32_t log2_ceil(uint32_t n)
+{
+	uint32_t l = 0;
+
+	while ((1ull << l) < n)
+		l++;
+	return l;
+}
+
+/*
+ * The BSP's share: one VP of every node per round, then it waits for that
+ * round. It starts at most ceil(log2(vp_count)) VPs of a node, the root's
+ * share of a binomial tree, and leaves the rest to the APs: otherwise a
+ * BSP whose starts happen to come online faster than the APs' (a loaded
+ * host, under TCG) ends up starting most of the node serially. If the APs
+ * all fail, the VPs nobody claimed stay in RUN and wait_for_vps() marks
+ * them REMOVED for the main kernel.
+ */
 void sc_fan_out_nodes(struct sc_cpu *cpu)
 {
 	uint64_t started[SIDECAR_MAX_NODES];
 
-	/* One VP of every node per round, then wait for that round. */
-	for (bool more = true; more;) {
+	for (uint32_t round = 0;; round++) {
 		uint32_t n_started = 0;
+		bool more = false;
 
-		more = false;
 		for (uint32_t n = 0; n < sc_image.node_count; n++) {
 			struct sc_node *node = &sc_image.nodes[n];
-			uint32_t i =
-				sc_claim_vp(&node->next_index, node->vp_count);
 			struct sc_vp_layout l;
+			uint32_t i;
 
+			if (round >= log2_ceil(node->vp_count))
+				continue;
+			i = sc_claim_vp(&node->next_index, node->vp_count);
 			if (i == SC_NO_VP)
 				continue;
 			more = true;
@@ -189,6 +238,8 @@ void sc_fan_out_nodes(struct sc_cpu *cpu)
 			sc_vp_layout(&node->layout, i, &l);
 			started[n_started++] = l.globals_pa;
 		}
+		if (!more)
+			break;
 		for (uint32_t k = 0; k < n_started; k++)
 			wait_online(cpu, started[k]);
 	}

@@ -5,6 +5,14 @@
  * Everything lives in PML4 slot 511. pd[0] maps the 2 MiB image through one
  * page table shared by every VP; pd[1] maps the VP's own page table, whose
  * slots hold exactly the per-VP pages below. Nothing else is mapped.
+ *
+ * Stack guard: the stack is slots 509-511 and grows down towards slot 508,
+ * which is never mapped, and nothing else is mapped below it down to the
+ * temporary slot 256. Running off the bottom of the stack therefore faults
+ * on its first access instead of corrupting a neighbour. That #PF cannot
+ * push its frame either, so the CPU raises #DF, whose gate runs on IST1 =
+ * SC_VA_STACK_TOP (start_vp.c) and reports it (docs/HARDENING.md).
+ * Scenario w-x checks the layout for every VP, ap-fault the live guard.
  */
 #ifndef SIDECAR_ARCH_VMEM_H
 #define SIDECAR_ARCH_VMEM_H

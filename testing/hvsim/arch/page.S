@@ -191,6 +191,25 @@ unknown_cpu:
 	/* A CPU hvsim never set up: nothing sane to return. */
 	ud2
 
+/*
+ * Injected exceptions (fault.c). Reached by `ret` from the common body
+ * with the caller's registers, stack and tables: the kind slot the
+ * return skipped, at -16(%rsp), holds the address. Interrupts are off,
+ * so nothing has overwritten it.
+ */
+	.org	HVSIM_PAGE_FAULT_UD_OFFSET, 0xcc
+	ud2
+	.org	HVSIM_PAGE_FAULT_BP_OFFSET, 0xcc
+	int3
+	.org	HVSIM_PAGE_FAULT_PF_OFFSET, 0xcc
+	movq	-16(%rsp), %rax
+	movq	(%rax), %rax
+	ud2				/* the address was mapped after all */
+	.org	HVSIM_PAGE_FAULT_STACK_OFFSET, 0xcc
+	movq	-16(%rsp), %rsp
+	pushq	$0
+	ud2				/* the push did not fault */
+
 	.org	HVSIM_PAGE_MAGIC_OFFSET, 0xcc
 	.quad	HVSIM_PAGE_MAGIC
 handler:

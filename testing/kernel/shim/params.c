@@ -10,7 +10,7 @@
 #include <kernel/string.h>
 
 /* "0x..." or decimal, the whole of s[0..len). */
-static bool number(const char *s, size_t len, uint64_t *out)
+bool shim_parse_number(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0, base = 10;
 	size_t i = 0;
@@ -71,8 +71,9 @@ const char *shim_apply_param(struct sidecar_params *p, const char *s,
 
 	while (eq < s + len && *eq != '=')
 		eq++;
-	if (eq == s + len || !number(eq + 1, (size_t)(s + len - eq - 1), &v))
-		return "expected FIELD=NUMBER";
+	if (eq == s + len ||
+	    !shim_param_value(p, eq + 1, (size_t)(s + len - eq - 1), &v))
+		return "expected FIELD=NUMBER or FIELD=@SYMBOL[+-NUMBER]";
 	flen = (size_t)(eq - s);
 	if (flen > 5 && !strncmp(s, "node[", 5)) {
 		const char *close = s + 5;
@@ -80,7 +81,7 @@ const char *shim_apply_param(struct sidecar_params *p, const char *s,
 		while (close < eq && *close != ']')
 			close++;
 		if (close + 1 >= eq || close[1] != '.' ||
-		    !number(s + 5, (size_t)(close - s - 5), &node) ||
+		    !shim_parse_number(s + 5, (size_t)(close - s - 5), &node) ||
 		    node >= SIDECAR_MAX_NODES)
 			return "expected node[i].FIELD with i < 128";
 		f = close + 2;

@@ -44,10 +44,31 @@ uint64_t hvsim_hypercall_page_pa(void);
 bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once);
 /* The same with every field of a rule (reg: one register of a Get/Set). */
 bool hvsim_inject_rule(const struct hvsim_inject_rule *rule);
-/* The "HYPERCALL:vp=V:status=S[:reg=R][:once]" form; NULL or an error. */
+/*
+ * The "HYPERCALL:vp=V:status=S[:reg=R][:once]" form, or "Fault:vp=V:kind=K
+ * [:addr=A]" (K: ud, bp, pf, stack) for hvsim_inject_fault; NULL or an
+ * error text.
+ */
 const char *hvsim_inject_str(const char *s, size_t len);
 /* Drops every rule; only while no VP makes a hypercall (all idle). */
 void hvsim_inject_clear(void);
+
+/*
+ * Exception injection, a hypervisor-side fault: the next time vp enters
+ * hvsim (a hypercall or a VTL return), hvsim does the call and then
+ * returns into an exception stub of the caller's page copy instead of to
+ * the caller, so the caller takes the exception on its own stack and
+ * tables. addr is for PF (the address read: CR2) and STACK (the RSP a
+ * push faults on: a stack overflow). Once.
+ */
+#define HVSIM_FAULT_UD 1 /* ud2: #UD, RIP at the stub */
+#define HVSIM_FAULT_BP 2 /* int3: #BP, RIP after it */
+#define HVSIM_FAULT_PF 3 /* a read of addr */
+#define HVSIM_FAULT_STACK 4 /* RSP = addr, push */
+
+bool hvsim_inject_fault(uint32_t vp, uint32_t kind, uint64_t addr);
+/* Where the injected fault sent vp (the stub's VA), 0 until it fired. */
+uint64_t hvsim_fault_rip(uint32_t vp);
 
 /* The lower-VTL model of vp (HVSIM_ANY_VP: every VP). */
 void hvsim_set_model(uint32_t vp, const struct hvsim_model_cfg *cfg);

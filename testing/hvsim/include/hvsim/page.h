@@ -17,6 +17,17 @@
 #define HVSIM_PAGE_LAUNCH_OFFSET 0x080 /* AP start, reached from hvsim */
 #define HVSIM_PAGE_COMMON_OFFSET 0x100 /* shared body of call and return */
 
+/*
+ * Exception stubs (fault.c): an injected fault returns from hvsim into
+ * one of these instead of to the caller, so the exception is raised in
+ * the caller's copy of the page, on its stack and tables. The address a
+ * stub uses is in the caller stack's kind slot, just below its RSP.
+ */
+#define HVSIM_PAGE_FAULT_UD_OFFSET 0x600 /* ud2 */
+#define HVSIM_PAGE_FAULT_BP_OFFSET 0x610 /* int3 */
+#define HVSIM_PAGE_FAULT_PF_OFFSET 0x620 /* read the address */
+#define HVSIM_PAGE_FAULT_STACK_OFFSET 0x640 /* RSP = the address, push */
+
 /* Data part, filled by hvsim_page_build(). */
 #define HVSIM_PAGE_MAGIC_OFFSET 0x700 /* "HVSIMPG1" */
 #define HVSIM_PAGE_HANDLER_OFFSET 0x708 /* u64: &hvsim_entry */
@@ -47,5 +58,8 @@
 
 /* Bytes the stubs use on the caller's stack, return address included. */
 #define HVSIM_CALLER_STACK_BYTES 48
+/* From the saved RDX (HVSIM_FRAME_CALLER_SP): the kind, the return. */
+#define HVSIM_CALLER_KIND_SLOT 32
+#define HVSIM_CALLER_RETURN_SLOT 40
 
 #endif

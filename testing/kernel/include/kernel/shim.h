@@ -51,11 +51,32 @@ bool shim_numa_of(uint64_t pa, uint32_t *node);
 /*
  * One override after placement: "FIELD=VALUE" (hypercall_page,
  * enable_logging, node_count) or "node[i].FIELD=VALUE" (memory_base,
- * memory_size, base_vp, vp_count). NULL or an error text.
+ * memory_size, base_vp, vp_count). VALUE is a number or
+ * "@SYMBOL[+-NUMBER]" (see shim_param_value). NULL or an error text.
  */
 const char *shim_apply_param(struct sidecar_params *p, const char *s,
 			     size_t len);
 void shim_print_params(const struct sidecar_params *p);
+bool shim_parse_number(const char *s, size_t len, uint64_t *out);
+
+/*
+ * Addresses only known at run time, for overrides that place node memory
+ * over them on purpose: @image, @image_end, @params, @output,
+ * @hypercall_page, and @nodeN / @nodeN_end (node N's memory as the
+ * overrides so far left it).
+ */
+struct shim_symbols {
+	uint64_t image;
+	uint64_t image_end;
+	uint64_t params;
+	uint64_t output;
+	uint64_t hypercall_page;
+};
+
+void shim_set_symbols(const struct shim_symbols *s);
+/* A number, or @SYMBOL optionally followed by +N or -N. */
+bool shim_param_value(const struct sidecar_params *p, const char *s, size_t len,
+		      uint64_t *out);
 
 /* Calls the entry on its own stack, interrupts off. */
 bool shim_call_entry(const struct shim_image *img, uint64_t params_pa,
