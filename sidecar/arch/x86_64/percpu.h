@@ -62,6 +62,7 @@ _Static_assert(sizeof(struct sc_tss) == 104, "TSS size");
 struct sc_cpu {
 	struct sc_cpu *self; /* %gs:0 */
 	uint32_t online; /* set by the VP itself first thing: see sc_fan_out */
+	uint32_t start_depth; /* in the start tree: the BSP 0, its VPs 1, ... */
 	bool is_bsp;
 	uint32_t vp_index; /* the hypervisor's VP index */
 	uint32_t node;

@@ -91,6 +91,7 @@ static void init_globals(struct sc_cpu *cpu, struct sc_node *node,
 	__builtin_memset(g, 0, SC_PAGE_SIZE);
 	g->self = (struct sc_cpu *)SC_VP_VA(SC_SLOT_GLOBALS);
 	g->is_bsp = false;
+	g->start_depth = cpu->start_depth + 1;
 	g->vp_index = node->base_vp + index;
 	g->node = node->index;
 	g->node_cpu_index = index;
@@ -174,28 +175,7 @@ static void wait_online(struct sc_cpu *cpu, uint64_t globals_pa)
 		cpu_relax();
 }
 
-/*
- * Start a VP, then wait for it to come online before claiming another:
- * the new VP claims from the same counter meanwhile, so the number of
- * starters doubles every round and the start tree's depth is
- * logarithmic instead of every start coming from whoever runs first.
- */
-void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
-{
-	uint32_t index;
-
-	while ((index = sc_claim_vp(&node->next_index, node->vp_count)) !=
-	       SC_NO_VP) {
-		struct sc_vp_layout l;
-
-		if (!sc_start_vp(cpu, node, index))
-			continue;
-		sc_vp_layout(&node->layout, index, &l);
-		wait_online(cpu, l.globals_pa);
-	}
-}
-
-/* ceil(log2(n)): the children of the root of a binomial start tree. */
+/* ceil(log2(n)): the depth of a binomial tree of n nodes. */
 static uint32_t log2_ceil(uint32_t n)
 {
 	uint32_t l = 0;
@@ -206,28 +186,63 @@ static uint32_t log2_ceil(uint32_t n)
 }
 
 /*
- * The BSP's share: one VP of every node per round, then it waits for that
- * round. It starts at most ceil(log2(vp_count)) VPs of a node, the root's
- * share of a binomial tree, and leaves the rest to the APs: otherwise a
- * BSP whose starts happen to come online faster than the APs' (a loaded
- * host, under TCG) ends up starting most of the node serially. If the APs
- * all fail, the VPs nobody claimed stay in RUN and wait_for_vps() marks
- * them REMOVED for the main kernel.
+ * How many VPs a CPU at `depth` may start in a node: its share of a
+ * binomial start tree over the node's vp_count CPUs (the root, depth 0,
+ * starts ceil(log2 n); each level one fewer). The shares add up to at
+ * least vp_count - 1, so the counter always runs out first unless starts
+ * fail; the tree's depth is at most ceil(log2 n) however the starts race.
+ */
+static uint32_t start_quota(const struct sc_node *node, uint32_t depth)
+{
+	uint32_t l = log2_ceil(node->vp_count);
+
+	return depth < l ? l - depth : 0;
+}
+
+/*
+ * Start a VP, then wait for it to come online before claiming another:
+ * the new VP claims from the same counter meanwhile, so the number of
+ * starters doubles every round. A start the hypervisor refuses does not
+ * count against the quota. VPs nobody could claim (their starters failed
+ * to come online) stay in RUN and wait_for_vps() marks them REMOVED.
+ */
+void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
+{
+	uint32_t quota = start_quota(node, cpu->start_depth), index;
+
+	while (quota && (index = sc_claim_vp(&node->next_index,
+					     node->vp_count)) != SC_NO_VP) {
+		struct sc_vp_layout l;
+
+		if (!sc_start_vp(cpu, node, index))
+			continue;
+		quota--;
+		sc_vp_layout(&node->layout, index, &l);
+		wait_online(cpu, l.globals_pa);
+	}
+}
+
+/*
+ * The BSP's share of every node, a round at a time: one VP of each node,
+ * then it waits for that round, so every node's own fan-out starts early.
  */
 void sc_fan_out_nodes(struct sc_cpu *cpu)
 {
 	uint64_t started[SIDECAR_MAX_NODES];
+	uint32_t quota[SIDECAR_MAX_NODES];
 
-	for (uint32_t round = 0;; round++) {
+	for (uint32_t n = 0; n < sc_image.node_count; n++)
+		quota[n] = start_quota(&sc_image.nodes[n], cpu->start_depth);
+	for (bool more = true; more;) {
 		uint32_t n_started = 0;
-		bool more = false;
 
+		more = false;
 		for (uint32_t n = 0; n < sc_image.node_count; n++) {
 			struct sc_node *node = &sc_image.nodes[n];
 			struct sc_vp_layout l;
 			uint32_t i;
 
-			if (round >= log2_ceil(node->vp_count))
+			if (!quota[n])
 				continue;
 			i = sc_claim_vp(&node->next_index, node->vp_count);
 			if (i == SC_NO_VP)
@@ -235,11 +250,10 @@ void sc_fan_out_nodes(struct sc_cpu *cpu)
 			more = true;
 			if (!sc_start_vp(cpu, node, i))
 				continue;
+			quota[n]--;
 			sc_vp_layout(&node->layout, i, &l);
 			started[n_started++] = l.globals_pa;
 		}
-		if (!more)
-			break;
 		for (uint32_t k = 0; k < n_started; k++)
 			wait_online(cpu, started[k]);
 	}
