@@ -82,7 +82,8 @@ class SimVp {
 	static bool StopRequested(void *ctx);
 
 	SidecarCpu *cpu_;
-	sc_vp_ops ops_;
+	// Zeroed: the optional hooks (check_context) stay NULL unless set.
+	sc_vp_ops ops_{};
 	uint64_t steps_left_ = 0;
 	uint64_t tag_ = 0;
 	hv_message message_{};
