@@ -698,6 +698,18 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 		sd_buf_str(b, " not in 2..4032");
 		return attach_fail(n, &m);
 	}
+	/*
+	 * VPs are handed out as int (sd_node_next_stopped): a larger one
+	 * would read as an error, and a range past 2^32 wraps.
+	 */
+	if ((uint64_t)base + count - 1 > INT32_MAX) {
+		sd_buf_str(b, "VPs ");
+		sd_buf_u64(b, base);
+		sd_buf_str(b, "+");
+		sd_buf_u64(b, count);
+		sd_buf_str(b, " go beyond 2147483647");
+		return attach_fail(n, &m);
+	}
 	if (cfg->params &&
 	    (base != cfg->params->base_vp || count != cfg->params->vp_count)) {
 		sd_buf_str(b, "control page has VPs ");

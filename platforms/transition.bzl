@@ -13,7 +13,7 @@ def _to_x86_64_none_impl(settings, _attr):
         "//command_line_option:features": [
             f
             for f in settings["//command_line_option:features"]
-            if f.lstrip("-") not in ("asan", "tsan", "ubsan", "fuzzer")
+            if f.lstrip("-") not in ("asan", "tsan", "ubsan", "fuzzer", "fuzzer_coverage")
         ],
     }
 

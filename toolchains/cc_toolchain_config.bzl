@@ -135,6 +135,12 @@ def _host_features():
             _flags(_ALL_COMPILE, ["-fsanitize=fuzzer-no-link"]),
             _flags(_LINK, ["-fsanitize=fuzzer"]),
         ]),
+        # A target's features do not reach its deps: without this, only the
+        # fuzzer's own file guides libFuzzer, not the code under test.
+        # --config=fuzz turns it on everywhere (asan provides the hooks).
+        _feature("fuzzer_coverage", [
+            _flags(_ALL_COMPILE, ["-fsanitize=fuzzer-no-link"]),
+        ]),
     ]
 
 def _none_features(ctx):

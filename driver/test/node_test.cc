@@ -206,6 +206,23 @@ INSTANTIATE_TEST_SUITE_P(
 				   c.params = nullptr;
 			   },
 			   "cpu_count 4033 not in 2..4032" },
+		// Found by //testing/fuzz:driver_fuzzer: VP 0x80000000 came
+		// back from sd_node_next_stopped as -2147483648.
+		BadAttach{ "VpsBeyondIntMax",
+			   [](FakeNode &f, sd_node_config &c,
+			      sidecar_node_params &) {
+				   f.cp->base_cpu = 0x7ffffffa;
+				   c.params = nullptr;
+			   },
+			   "VPs 2147483642+8 go beyond 2147483647" },
+		// ... and a range past 2^32 was accepted without params.
+		BadAttach{ "VpsWrapAround",
+			   [](FakeNode &f, sd_node_config &c,
+			      sidecar_node_params &) {
+				   f.cp->base_cpu = 0xfffffffe;
+				   c.params = nullptr;
+			   },
+			   "VPs 4294967294+8 go beyond 2147483647" },
 		BadAttach{ "ParamsDisagree",
 			   [](FakeNode &, sd_node_config &,
 			      sidecar_node_params &p) { p.base_vp = 31; },
@@ -282,6 +299,20 @@ INSTANTIATE_TEST_SUITE_P(
 	[](const testing::TestParamInfo<BadAttach> &i) {
 		return i.param.name;
 	});
+
+TEST_F(NodeTest, VpNumbersUpToIntMaxAreHandedOut)
+{
+	// The largest VP number sd_node_next_stopped can return.
+	constexpr uint32_t kHigh = INT32_MAX - (kCount - 1);
+	fn = std::make_unique<FakeNode>(mem, 1, kHigh, kCount);
+	cfg.output = fn->Output();
+	cfg.params = nullptr;
+	Attach();
+	ASSERT_EQ(sd_vp_start(&node, INT32_MAX), 0);
+	Complete(kCount - 1);
+	EXPECT_EQ(sd_node_next_stopped(&node, 0), INT32_MAX);
+	EXPECT_TRUE(hp.Reports().empty());
+}
 
 // --- claims ---------------------------------------------------------------
 

@@ -16,8 +16,10 @@
  *
  * A claim on a busy VP is -SD_EBUSY, on a removed one -SD_ENOENT, on a VP
  * outside the node -SD_EINVAL; a sidecar that breaks the protocol (an
- * unexpected cpu_status) is reported and gives -SD_EIO. Every wait has a
- * deadline and ends in -SD_ETIMEDOUT with a report.
+ * unexpected cpu_status) is reported and gives -SD_EIO (a scan reports
+ * that of a started VP once per start). Every wait has a deadline and ends in
+ * -SD_ETIMEDOUT; a run, cancel or remove that times out is also reported,
+ * a wait for a stopped VP is not (that is polling).
  *
  * Thread safety: every function may be called from any thread at any time,
  * except sd_node_attach; sd_node_interrupt may also be called from an
@@ -100,13 +102,14 @@ struct sd_node {
 
 /*
  * Validates the node's control page (index, base_cpu, cpu_count in
- * 2..SIDECAR_MAX_VPS_PER_NODE, request_vector, CPU 0 REMOVED and the
- * others IDLE or REMOVED) and the per-CPU shared memory size (exactly one
- * struct sidecar_vp_shared_pages per CPU), then sets response_cpu and
- * response_vector. A CPU that is REMOVED at attach is one the sidecar
- * could not start (it reported why): it starts out REMOVED in the driver
- * too, and every claim on it is -SD_ENOENT. Returns 0 or -SD_EINVAL
- * (reported).
+ * 2..SIDECAR_MAX_VPS_PER_NODE, every VP number at most INT32_MAX as
+ * sd_node_next_stopped returns them as int, request_vector, CPU 0 REMOVED
+ * and the others IDLE or REMOVED) and the per-CPU shared memory size
+ * (exactly one struct sidecar_vp_shared_pages per CPU), then sets
+ * response_cpu and response_vector. A CPU that is REMOVED at attach is one
+ * the sidecar could not start (it reported why): it starts out REMOVED in
+ * the driver too, and every claim on it is -SD_ENOENT. Returns 0 or
+ * -SD_EINVAL (reported).
  */
 int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 		   const struct sd_node_config *cfg);
@@ -164,8 +167,10 @@ int sd_node_wait_ready(struct sd_node *n, uint64_t timeout_ns);
 
 /*
  * Converts an idle VP to a main-kernel CPU: IDLE -> REMOVE, then waits for
- * the CPU to report REMOVED. On -SD_ETIMEDOUT the VP stays REMOVED in the
- * driver (it can never be used again) and the report says where it hung.
+ * the CPU to report REMOVED. On -SD_ETIMEDOUT, or -SD_EIO for any other
+ * answer, the VP stays REMOVED in the driver (it can never be used again)
+ * and the report says where it hung. A CPU that is not IDLE is refused
+ * before it is told anything: -SD_EBUSY (an abandoned command) or -SD_EIO.
  */
 int sd_vp_remove(struct sd_node *n, uint32_t vp, uint64_t timeout_ns);
 
