@@ -17,6 +17,7 @@
 #include <kernel/panic.h>
 #include <kernel/pmem.h>
 #include <kernel/printf.h>
+#include <kernel/rand.h>
 #include <kernel/pvh.h>
 #include <kernel/string.h>
 #include <kernel/tsc.h>
@@ -388,6 +389,23 @@ uint32_t sidecar_usable_vps(struct sidecar_boot *b, uint32_t *vps, uint32_t max)
 		for (uint32_t j = 1; j < n->cpu_count && count < max; j++)
 			if (sd_vp_state(n, n->base_cpu + j) == SD_VP_AVAIL)
 				vps[count++] = n->base_cpu + j;
+	}
+	return count;
+}
+
+uint32_t sidecar_usable_vps_shuffled(struct sidecar_boot *b, uint32_t *vps,
+				     uint32_t max, uint64_t seed)
+{
+	uint32_t count = sidecar_usable_vps(b, vps, max);
+	struct rand rng;
+
+	/* Fisher-Yates: the order varies with the seed, reproducibly. */
+	rand_seed(&rng, seed);
+	for (uint32_t i = count; i > 1; i--) {
+		uint32_t k = rand_below(&rng, i), t = vps[i - 1];
+
+		vps[i - 1] = vps[k];
+		vps[k] = t;
 	}
 	return count;
 }

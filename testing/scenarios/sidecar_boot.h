@@ -58,6 +58,10 @@ bool sidecar_vp_usable(struct sidecar_boot *b, uint32_t vp);
 uint32_t sidecar_usable_vps(struct sidecar_boot *b, uint32_t *vps,
 			    uint32_t max);
 
+/* The same, in an order shuffled by seed. */
+uint32_t sidecar_usable_vps_shuffled(struct sidecar_boot *b, uint32_t *vps,
+				     uint32_t max, uint64_t seed);
+
 /*
  * A driver/client handle for vp, every synchronous command bounded by the
  * scenario's watchdog. False (a failed check) if vp is in no node.

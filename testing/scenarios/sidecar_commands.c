@@ -128,19 +128,12 @@ static void translate(const struct scenario_env *env, struct sd_client_vp *c)
 int scenario_commands(const struct scenario_env *env)
 {
 	uint32_t vps[HVSIM_MAX_VPS], count;
-	struct rand rng;
 
 	if (!sidecar_boot(env, &boot))
 		return env->result->failures ? -1 : 0;
 	build_guest_table();
-	count = sidecar_usable_vps(&boot, vps, HVSIM_MAX_VPS);
-	rand_seed(&rng, env->seed);
-	for (uint32_t i = count; i > 1; i--) {
-		uint32_t k = rand_below(&rng, i), t = vps[i - 1];
-
-		vps[i - 1] = vps[k];
-		vps[k] = t;
-	}
+	count = sidecar_usable_vps_shuffled(&boot, vps, HVSIM_MAX_VPS,
+					    env->seed);
 	for (uint32_t i = 0; i < count; i++) {
 		struct sd_client_vp c;
 		struct sd_client_error e;

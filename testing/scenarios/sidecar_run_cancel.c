@@ -203,18 +203,11 @@ static void all_at_once(const struct scenario_env *env, const uint32_t *vps,
 int scenario_run_cancel(const struct scenario_env *env)
 {
 	uint32_t vps[HVSIM_MAX_VPS], count;
-	struct rand rng;
 
 	if (!sidecar_boot(env, &boot))
 		return env->result->failures ? -1 : 0;
-	count = sidecar_usable_vps(&boot, vps, HVSIM_MAX_VPS);
-	rand_seed(&rng, env->seed);
-	for (uint32_t i = count; i > 1; i--) {
-		uint32_t k = rand_below(&rng, i), t = vps[i - 1];
-
-		vps[i - 1] = vps[k];
-		vps[k] = t;
-	}
+	count = sidecar_usable_vps_shuffled(&boot, vps, HVSIM_MAX_VPS,
+					    env->seed);
 	for (uint32_t i = 0; i < count; i++) {
 		struct sd_client_vp *c = &clients[i];
 		struct sd_client_error e;
