@@ -33,6 +33,7 @@ static const struct test tests[] = {
 	{ "smp", test_smp },
 	{ "ipi-pingpong", test_ipi_pingpong },
 	{ "fault", test_fault },
+	{ "irq-window", test_irq_window },
 };
 
 static const char *const test_options[] = {

@@ -7,6 +7,7 @@
 
 int test_smp(const char *cmdline);
 int test_ipi_pingpong(const char *cmdline);
+int test_irq_window(const char *cmdline);
 /* Must fail: a page fault on cpu=N. Checks the failure path itself. */
 int test_fault(const char *cmdline);
 
