@@ -124,18 +124,18 @@ static void mark_removed(struct sc_cpu *cpu, struct sc_node *node,
 			       SIDECAR_CPU_STATUS_REMOVED);
 }
 
-bool sc_start_vp(struct sc_cpu *cpu, struct sc_node *node, uint32_t index)
+bool sc_start_vp(struct sc_cpu *cpu, struct sc_node *node, uint32_t index,
+		 struct sc_vp_layout *layout)
 {
 	struct hv_initial_vp_context_x64 ctx;
-	struct sc_vp_layout l;
 	uint32_t vp = node->base_vp + index;
 	const char *call;
 	uint16_t status;
 
-	sc_vp_layout(&node->layout, index, &l);
-	sc_build_vp_tables(cpu, &l, node->layout.control_pa);
-	init_globals(cpu, node, index, &l);
-	initial_context(&ctx, l.pml4_pa);
+	sc_vp_layout(&node->layout, index, layout);
+	sc_build_vp_tables(cpu, layout, node->layout.control_pa);
+	init_globals(cpu, node, index, layout);
+	initial_context(&ctx, layout->pml4_pa);
 
 	call = "HvCallEnableVpVtl";
 	status = sc_hv_enable_vp_vtl(cpu, vp, &ctx);
@@ -214,10 +214,9 @@ void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
 					     node->vp_count)) != SC_NO_VP) {
 		struct sc_vp_layout l;
 
-		if (!sc_start_vp(cpu, node, index))
+		if (!sc_start_vp(cpu, node, index, &l))
 			continue;
 		quota--;
-		sc_vp_layout(&node->layout, index, &l);
 		wait_online(cpu, l.globals_pa);
 	}
 }
@@ -248,10 +247,9 @@ void sc_fan_out_nodes(struct sc_cpu *cpu)
 			if (i == SC_NO_VP)
 				continue;
 			more = true;
-			if (!sc_start_vp(cpu, node, i))
+			if (!sc_start_vp(cpu, node, i, &l))
 				continue;
 			quota[n]--;
-			sc_vp_layout(&node->layout, i, &l);
 			started[n_started++] = l.globals_pa;
 		}
 		for (uint32_t k = 0; k < n_started; k++)

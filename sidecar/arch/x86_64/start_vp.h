@@ -14,7 +14,9 @@ void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node);
 /* The BSP's share: every node's fan-out at once. */
 void sc_fan_out_nodes(struct sc_cpu *cpu);
 
-/* Starts one VP; false if the hypervisor refused. */
-bool sc_start_vp(struct sc_cpu *cpu, struct sc_node *node, uint32_t index);
+/* Starts one VP, whose pages it returns in *layout; false if the
+ * hypervisor refused. */
+bool sc_start_vp(struct sc_cpu *cpu, struct sc_node *node, uint32_t index,
+		 struct sc_vp_layout *layout);
 
 #endif
