@@ -78,10 +78,14 @@ int sd_client_vp_init(struct sd_client_vp *c, struct sd_node *n, uint32_t vp,
 		      uint64_t timeout_ns)
 {
 	struct sidecar_vp_shared_pages *pages = sd_node_vp_pages(n, vp);
+	int r;
 
 	sd_memzero(c, sizeof(*c));
 	if (!pages || vp == n->base_cpu)
 		return -SD_EINVAL;
+	r = sd_vp_open(n, vp);
+	if (r)
+		return r;
 	c->node = n;
 	c->vp = vp;
 	c->page = &pages->command_page;
@@ -90,26 +94,46 @@ int sd_client_vp_init(struct sd_client_vp *c, struct sd_node *n, uint32_t vp,
 	return 0;
 }
 
-/* The node refused the command before it reached the sidecar. */
-static bool refused(int r)
+void sd_client_vp_release(struct sd_client_vp *c)
 {
-	return r == -SD_EBUSY || r == -SD_ENOENT || r == -SD_EINVAL;
+	if (c->node)
+		sd_vp_close(c->node, c->vp);
+	c->node = NULL;
 }
 
 /*
- * Runs the prepared command; the caller checked that the VP is not running.
- * When it completed and the page holds its
- * result, e->kind stays SD_CLIENT_OK and the return is 0, -SD_EINTR or
- * -SD_ETIMEDOUT (it was cancelled on the way); otherwise e is filled.
+ * Claims the VP before anything is written to its command page: a claim
+ * succeeds only when the CPU is idle, so nothing the sidecar still does for
+ * an abandoned command can land in what we write.
  */
-static int run_sync(struct sd_client_vp *c, uint32_t command, const char *what,
+static int begin(struct sd_client_vp *c, struct sd_claim *claim,
+		 const char *what, struct sd_client_error *e)
+{
+	int r;
+
+	if (!c->node)
+		return err_driver(c, e, what, -SD_EINVAL);
+	if (c->running)
+		return err_driver(c, e, what, -SD_EBUSY);
+	r = sd_vp_claim(c->node, c->vp, claim);
+	return r ? err_driver(c, e, what, r) : 0;
+}
+
+/*
+ * Runs the command prepared under the claim. When it completed and the
+ * page holds its result, e->kind stays SD_CLIENT_OK and the return is 0,
+ * -SD_EINTR or -SD_ETIMEDOUT (it was cancelled on the way); otherwise e is
+ * filled.
+ */
+static int run_sync(struct sd_client_vp *c, struct sd_claim *claim,
+		    uint32_t command, const char *what,
 		    struct sd_client_error *e)
 {
 	int r;
 
 	c->page->command = command;
-	r = sd_vp_run(c->node, c->vp, c->timeout_ns);
-	if (refused(r))
+	r = sd_vp_run(c->node, claim, c->timeout_ns);
+	if (!claim->armed)
 		return err_driver(c, e, what, r);
 	c->started++;
 	if (r == 0 || ((r == -SD_EINTR || r == -SD_ETIMEDOUT) && cpu_idle(c))) {
@@ -129,14 +153,16 @@ static int finish(struct sd_client_vp *c, struct sd_client_error *e,
 int sd_client_test(struct sd_client_vp *c, struct sd_client_error *e)
 {
 	struct sd_client_error local;
+	struct sd_claim claim;
 	int r;
 
 	if (!e)
 		e = &local;
 	err_clear(e);
-	if (c->running)
-		return err_driver(c, e, "test", -SD_EBUSY);
-	r = run_sync(c, SIDECAR_COMMAND_NONE, "test", e);
+	r = begin(c, &claim, "test", e);
+	if (r)
+		return r;
+	r = run_sync(c, &claim, SIDECAR_COMMAND_NONE, "test", e);
 	if (e->kind != SD_CLIENT_OK)
 		return r;
 	return finish(c, e, "test", r);
@@ -152,17 +178,22 @@ static int regs_command(struct sd_client_vp *c, bool set, uint8_t target_vtl,
 {
 	struct sidecar_get_set_vp_register_request *req =
 		sidecar_get_set_vp_register_request_of(c->page);
+	const char *what = set ? "set registers" : "get registers";
+	struct sd_claim claim;
 	int r;
 
+	r = begin(c, &claim, what, e);
+	if (r)
+		return r;
 	sd_memzero(req, sizeof(*req));
 	req->count = (uint16_t)n;
 	req->target_vtl = target_vtl;
 	req->status = HV_STATUS_SUCCESS;
 	sd_memcpy(req->regs, regs, n * sizeof(*regs));
-	r = run_sync(c,
+	r = run_sync(c, &claim,
 		     set ? SIDECAR_COMMAND_SET_VP_REGISTERS :
 			   SIDECAR_COMMAND_GET_VP_REGISTERS,
-		     set ? "set registers" : "get registers", e);
+		     what, e);
 	if (e->kind != SD_CLIENT_OK)
 		return r;
 	*status = req->status;
@@ -295,19 +326,21 @@ int sd_client_translate_gva(
 	struct sidecar_translate_gva_response *resp =
 		sidecar_translate_gva_response_of(c->page);
 	struct sd_client_error local;
+	struct sd_claim claim;
 	struct sd_buf b;
 	int r;
 
 	if (!e)
 		e = &local;
 	err_clear(e);
-	/* The page is the sidecar's while the VP runs: touch nothing. */
-	if (c->running)
-		return err_driver(c, e, "translate gva", -SD_EBUSY);
+	r = begin(c, &claim, "translate gva", e);
+	if (r)
+		return r;
 	sd_memzero(resp, sizeof(*resp));
 	req->gvn = gvn;
 	req->control_flags = control_flags;
-	r = run_sync(c, SIDECAR_COMMAND_TRANSLATE_GVA, "translate gva", e);
+	r = run_sync(c, &claim, SIDECAR_COMMAND_TRANSLATE_GVA, "translate gva",
+		     e);
 	if (e->kind != SD_CLIENT_OK)
 		return r;
 	if (resp->status != HV_STATUS_SUCCESS) {
@@ -321,16 +354,18 @@ int sd_client_translate_gva(
 int sd_client_run(struct sd_client_vp *c, struct sd_client_error *e)
 {
 	struct sd_client_error local;
+	struct sd_claim claim;
 	int r;
 
 	if (!e)
 		e = &local;
 	err_clear(e);
-	if (c->running)
-		return err_driver(c, e, "run", -SD_EBUSY);
+	r = begin(c, &claim, "run", e);
+	if (r)
+		return r;
 	c->page->command = SIDECAR_COMMAND_RUN_VP;
 	sidecar_run_vp_response_of(c->page)->intercept = 0;
-	r = sd_vp_start(c->node, c->vp);
+	r = sd_vp_start(c->node, &claim);
 	if (r)
 		return err_driver(c, e, "run", r);
 	c->running = true;
@@ -340,7 +375,7 @@ int sd_client_run(struct sd_client_vp *c, struct sd_client_error *e)
 
 int sd_client_cancel(struct sd_client_vp *c)
 {
-	return sd_vp_stop(c->node, c->vp);
+	return c->node ? sd_vp_stop(c->node, c->vp) : -SD_EINVAL;
 }
 
 int sd_client_wait(struct sd_client_vp *c, uint64_t timeout_ns, bool *intercept,
@@ -353,7 +388,7 @@ int sd_client_wait(struct sd_client_vp *c, uint64_t timeout_ns, bool *intercept,
 		e = &local;
 	err_clear(e);
 	*intercept = false;
-	if (!c->running)
+	if (!c->node || !c->running)
 		return err_driver(c, e, "wait", -SD_EINVAL);
 	r = sd_vp_wait_stopped(c->node, c->vp, timeout_ns);
 	if (r == -SD_ETIMEDOUT || r == -SD_EINTR)

@@ -10,14 +10,16 @@
 
 /*
  * VP word: bits 0-7 the state, bit 8 set once an unexpected cpu_status of
- * this claim has been reported (so a scan does not repeat it), bits 9-31 a
- * generation that every claim bumps. A scan that read ASYNC and then saw
- * the CPU idle marks it stopped with a CAS on the whole word, so it can
- * never mark a later start of the same VP (ABA).
+ * this claim has been reported (so a scan does not repeat it), bit 9 set
+ * while a handle is open (sd_vp_open), bits 10-31 a generation that every
+ * claim bumps. A scan that read ASYNC and then saw the CPU idle marks it
+ * stopped with a CAS on the whole word, so it can never mark a later start
+ * of the same VP (ABA).
  */
 #define VP_STATE_MASK 0xffu
 #define VP_REPORTED (1u << 8)
-#define VP_GEN_SHIFT 9
+#define VP_OPEN (1u << 9)
+#define VP_GEN_SHIFT 10
 
 static inline uint8_t w_state(uint32_t w)
 {
@@ -30,10 +32,23 @@ static inline uint32_t w_with(uint32_t w, uint8_t state)
 	return (w & ~VP_STATE_MASK) | state;
 }
 
-/* A new claim: next generation, nothing reported yet. */
+/* A new claim: next generation, nothing reported yet, handle kept. */
 static inline uint32_t w_claim(uint32_t w, uint8_t state)
 {
-	return (((w >> VP_GEN_SHIFT) + 1) << VP_GEN_SHIFT) | state;
+	return (((w >> VP_GEN_SHIFT) + 1) << VP_GEN_SHIFT) | (w & VP_OPEN) |
+	       state;
+}
+
+static inline uint32_t w_gen(uint32_t w)
+{
+	return w >> VP_GEN_SHIFT;
+}
+
+/* The CPU is busy with a command or a removal: no waiter is done yet. */
+static inline bool cpu_busy(uint8_t s)
+{
+	return s == SIDECAR_CPU_STATUS_RUN || s == SIDECAR_CPU_STATUS_STOP ||
+	       s == SIDECAR_CPU_STATUS_REMOVE;
 }
 
 static inline uint32_t ld(const uint32_t *p)
@@ -62,6 +77,12 @@ static uint64_t deadline_after(const struct sd_node *n, uint64_t timeout)
 	uint64_t t = now(n);
 
 	return t + timeout < t ? UINT64_MAX : t + timeout;
+}
+
+static void race(struct sd_node *n, enum sd_race_point where, uint32_t idx)
+{
+	if (n->plat->race)
+		n->plat->race(n->plat->ctx, where, n->base_cpu + idx);
 }
 
 /* Reports: "sidecar node 3: vp 37: <what>". */
@@ -146,44 +167,86 @@ static void report_timeout(struct sd_node *n, uint32_t idx, const char *what,
 }
 
 /*
- * Waking. Waiters count themselves in before they read wake_seq and check
- * their condition; wakers change the condition, bump wake_seq, then read
- * the count. All four are sequentially consistent, so either the waiter
- * sees the new wake_seq (and the condition) or the waker sees the waiter.
+ * Waking. Waiters count themselves in before they read their sequence word
+ * and check their condition; wakers change the condition, bump the word,
+ * then read the count. All four are sequentially consistent, so either the
+ * waiter sees the new word (and the condition) or the waker sees the
+ * waiter. A VP's waiter waits on the VP's slot; the node's readers on the
+ * node's word.
  */
-static void node_wake(struct sd_node *n)
+static void wake_word(struct sd_node *n, uint32_t *seq, uint32_t *waiters)
 {
-	__atomic_fetch_add(&n->wake_seq, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&n->waiters, __ATOMIC_SEQ_CST))
-		n->plat->wake(n->plat->ctx, &n->wake_seq);
+	__atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(waiters, __ATOMIC_SEQ_CST))
+		n->plat->wake(n->plat->ctx, seq);
+}
+
+static void wake_vp(struct sd_node *n, uint32_t idx)
+{
+	wake_word(n, &n->vp[idx].wake_seq, &n->vp[idx].waiters);
+}
+
+/* A started VP may have stopped: the readers and any poller look again. */
+static void wake_readers(struct sd_node *n)
+{
+	wake_word(n, &n->wake_seq, &n->waiters);
+	if (n->plat->notify)
+		n->plat->notify(n->plat->ctx);
+}
+
+static inline uint8_t vp_state(const struct sd_node *n, uint32_t idx)
+{
+	return w_state(ld(&n->vp[idx].word));
+}
+
+static bool started(uint8_t state)
+{
+	return state == SD_VP_ASYNC || state == SD_VP_ASYNC_STOPPING;
 }
 
 void sd_node_interrupt(struct sd_node *n)
 {
+	bool stopped = false;
+
 	if (!sidecar_needs_attention_load(n->control))
 		return;
 	if (!sidecar_needs_attention_xchg(n->control, 0))
 		return;
 	/*
-	 * An RMW, like the one in sd_vp_start, so the two are ordered: see
+	 * An RMW, like the one in rescan(), so the two are ordered: see
 	 * there.
 	 */
 	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
-	node_wake(n);
+	/*
+	 * Each completion stored its cpu_status before the attention we
+	 * took, so every CPU that is done shows it now.
+	 */
+	for (uint32_t i = 0; i < n->cpu_count; i++) {
+		if (cpu_busy(status(n, i)))
+			continue;
+		wake_vp(n, i);
+		stopped |= started(vp_state(n, i));
+	}
+	if (stopped)
+		wake_readers(n);
 }
 
 /* A wait condition: > 0 done, 0 not yet, < 0 fail with that error. */
 typedef int (*cond_fn)(struct sd_node *n, uint32_t idx, void *arg);
 
+/* Waits on VP idx's slot, or on the node's word for idx UINT32_MAX. */
 static int node_wait(struct sd_node *n, cond_fn cond, uint32_t idx, void *arg,
 		     uint64_t deadline, bool interruptible)
 {
 	const struct sd_platform *p = n->plat;
+	uint32_t *seq = idx == UINT32_MAX ? &n->wake_seq : &n->vp[idx].wake_seq;
+	uint32_t *waiters = idx == UINT32_MAX ? &n->waiters :
+						&n->vp[idx].waiters;
 	int r;
 
-	__atomic_fetch_add(&n->waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
-		uint32_t seen = __atomic_load_n(&n->wake_seq, __ATOMIC_SEQ_CST);
+		uint32_t seen = __atomic_load_n(seq, __ATOMIC_SEQ_CST);
 
 		/* Acknowledge here too: the IPI may be off or late. */
 		sd_node_interrupt(n);
@@ -194,18 +257,17 @@ static int node_wait(struct sd_node *n, cond_fn cond, uint32_t idx, void *arg,
 			r = -SD_ETIMEDOUT;
 			break;
 		}
-		r = p->wait(p->ctx, &n->wake_seq, seen, deadline,
-			    interruptible);
+		r = p->wait(p->ctx, seq, seen, deadline, interruptible);
 		if (r == -SD_EINTR && interruptible)
 			break;
 	}
-	__atomic_fetch_sub(&n->waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_sub(waiters, 1, __ATOMIC_SEQ_CST);
 	return r > 0 ? 0 : r;
 }
 
 /*
  * Marks every started VP whose CPU is idle again as stopped. Runs in thread
- * context, only after an attention or a start asked for it.
+ * context, only after an attention or a start or stop asked for it.
  */
 static void scan(struct sd_node *n)
 {
@@ -216,10 +278,9 @@ static void scan(struct sd_node *n)
 	if (!__atomic_exchange_n(&n->scan_needed, 0, __ATOMIC_ACQ_REL))
 		return;
 	for (uint32_t i = 0; i < n->cpu_count; i++) {
-		uint32_t w = ld(&n->vp[i]);
+		uint32_t w = ld(&n->vp[i].word);
 
-		while (w_state(w) == SD_VP_ASYNC ||
-		       w_state(w) == SD_VP_ASYNC_STOPPING) {
+		while (started(w_state(w))) {
 			/*
 			 * ASYNC is stored after the CPU was set to RUN, so
 			 * this load sees RUN or something newer.
@@ -233,16 +294,19 @@ static void scan(struct sd_node *n)
 				/* Once per claim, not on every scan. */
 				if (w & VP_REPORTED)
 					break;
-				if (cas(&n->vp[i], &w, w | VP_REPORTED)) {
+				if (cas(&n->vp[i].word, &w, w | VP_REPORTED)) {
 					report_status(n, i, s, "while started");
 					break;
 				}
 				continue; /* w reloaded */
 			}
-			if (cas(&n->vp[i], &w,
+			if (cas(&n->vp[i].word, &w,
 				w_with(w, SD_VP_ASYNC_STOPPED))) {
+				race(n, SD_RACE_SCAN_MARKED, i);
+				/* Counted after marking: never one too many. */
 				__atomic_fetch_add(&n->num_stopped, 1,
 						   __ATOMIC_ACQ_REL);
+				wake_vp(n, i);
 				found = true;
 				break;
 			}
@@ -250,7 +314,44 @@ static void scan(struct sd_node *n)
 		}
 	}
 	if (found)
-		node_wake(n);
+		wake_readers(n);
+}
+
+/*
+ * A VP went through a state that scans skip (SYNC before ASYNC, or
+ * STOP_PENDING) while its CPU may have finished, and a scan in between
+ * skipped it. Ask for another scan with an RMW on scan_needed: if the
+ * interrupt handler's RMW comes after ours, its scan sees the VP; if it
+ * came before, we see the CPU idle here and wake the readers ourselves.
+ */
+static void rescan(struct sd_node *n, uint32_t idx)
+{
+	uint8_t s;
+
+	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
+	s = status(n, idx);
+	if (s != SIDECAR_CPU_STATUS_RUN && s != SIDECAR_CPU_STATUS_STOP) {
+		wake_vp(n, idx);
+		wake_readers(n);
+	}
+}
+
+/* Takes one of num_stopped for the caller; false if there is none. */
+static bool reserve_stopped(struct sd_node *n)
+{
+	int32_t v = __atomic_load_n(&n->num_stopped, __ATOMIC_ACQUIRE);
+
+	while (v > 0)
+		if (__atomic_compare_exchange_n(&n->num_stopped, &v, v - 1,
+						false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+static void unreserve_stopped(struct sd_node *n)
+{
+	__atomic_fetch_add(&n->num_stopped, 1, __ATOMIC_ACQ_REL);
 }
 
 static bool in_node(const struct sd_node *n, uint32_t vp)
@@ -267,12 +368,12 @@ static int claim(struct sd_node *n, uint32_t vp, uint8_t state, uint32_t *idx,
 	if (!in_node(n, vp))
 		return -SD_EINVAL;
 	i = vp - n->base_cpu;
-	w = ld(&n->vp[i]);
+	w = ld(&n->vp[i].word);
 	for (;;) {
 		switch (w_state(w)) {
 		case SD_VP_AVAIL:
 			*word = w_claim(w, state);
-			if (cas(&n->vp[i], &w, *word)) {
+			if (cas(&n->vp[i].word, &w, *word)) {
 				*idx = i;
 				return 0;
 			}
@@ -285,39 +386,70 @@ static int claim(struct sd_node *n, uint32_t vp, uint8_t state, uint32_t *idx,
 	}
 }
 
-/* Back to AVAIL. Nobody else changes an owned VP's word. */
-static void release(struct sd_node *n, uint32_t idx, uint32_t word)
+/*
+ * The owner moves its VP from one state to the next. Only the handle bit
+ * may change under it (sd_vp_open/close), so the CAS loops on that alone.
+ */
+static bool owned_move(struct sd_node *n, uint32_t idx, uint32_t word,
+		       uint8_t to)
 {
-	uint32_t w = word;
+	uint32_t w = ld(&n->vp[idx].word);
 
-	if (!cas(&n->vp[idx], &w, w_with(word, SD_VP_AVAIL))) {
-		struct msg m;
-
-		sd_buf_str(msg_begin(n, &m, idx),
-			   "VP state changed under its owner");
-		msg_send(n, &m);
-	}
+	while ((w & ~VP_OPEN) == (word & ~VP_OPEN))
+		if (cas(&n->vp[idx].word, &w, w_with(w, to)))
+			return true;
+	return false;
 }
 
-/* The owner moves an idle CPU to `to` (RUN or REMOVE). */
+static void report_owned(struct sd_node *n, uint32_t idx)
+{
+	struct msg m;
+
+	sd_buf_str(msg_begin(n, &m, idx), "VP state changed under its owner");
+	msg_send(n, &m);
+}
+
+/* Back to AVAIL. */
+static void release(struct sd_node *n, uint32_t idx, uint32_t word)
+{
+	if (!owned_move(n, idx, word, SD_VP_AVAIL))
+		report_owned(n, idx);
+}
+
+/*
+ * The claimed CPU must be idle: after a cancel that timed out it may still
+ * be busy with the abandoned command, and its late result would land in
+ * whatever the owner writes next.
+ */
+static int check_idle(struct sd_node *n, uint32_t idx, const char *when)
+{
+	uint8_t s = status(n, idx);
+	struct msg m;
+	struct sd_buf *b;
+
+	if (s == SIDECAR_CPU_STATUS_IDLE)
+		return 0;
+	if (s != SIDECAR_CPU_STATUS_RUN && s != SIDECAR_CPU_STATUS_STOP) {
+		report_status(n, idx, s, when);
+		return -SD_EIO;
+	}
+	b = msg_begin(n, &m, idx);
+	sd_buf_str(b, "still busy with an abandoned command (");
+	buf_status(b, s);
+	sd_buf_str(b, ") ");
+	sd_buf_str(b, when);
+	msg_send(n, &m);
+	return -SD_EBUSY;
+}
+
+/* The owner moves its idle CPU to `to` (RUN or REMOVE). */
 static int arm(struct sd_node *n, uint32_t idx, uint8_t to, const char *when)
 {
 	uint8_t s = SIDECAR_CPU_STATUS_IDLE;
 
 	if (sidecar_cpu_status_cas(n->control, idx, &s, to))
 		return 0;
-	if (s == SIDECAR_CPU_STATUS_RUN || s == SIDECAR_CPU_STATUS_STOP) {
-		struct msg m;
-		struct sd_buf *b = msg_begin(n, &m, idx);
-
-		/* Only after a cancel that timed out. */
-		sd_buf_str(b, "still busy with an abandoned command (");
-		buf_status(b, s);
-		sd_buf_str(b, ") ");
-		sd_buf_str(b, when);
-		msg_send(n, &m);
-		return -SD_EBUSY;
-	}
+	/* It was IDLE at the claim: only a broken sidecar changes that. */
 	report_status(n, idx, s, when);
 	return -SD_EIO;
 }
@@ -385,19 +517,55 @@ static int cancel(struct sd_node *n, uint32_t idx)
 	}
 }
 
-int sd_vp_run(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
+int sd_vp_claim(struct sd_node *n, uint32_t vp, struct sd_claim *c)
 {
-	uint64_t deadline = deadline_after(n, timeout_ns);
-	uint32_t idx, w;
-	uint8_t s;
-	int r, c;
+	uint32_t idx;
+	int r;
 
-	r = claim(n, vp, SD_VP_SYNC, &idx, &w);
+	c->vp = vp;
+	c->armed = false;
+	r = claim(n, vp, SD_VP_SYNC, &idx, &c->word);
 	if (r)
 		return r;
+	r = check_idle(n, idx, "when claimed");
+	if (r)
+		release(n, idx, c->word);
+	return r;
+}
+
+/* The claim is live: its VP is SYNC in its generation. */
+static bool claim_ok(struct sd_node *n, const struct sd_claim *c)
+{
+	uint32_t w;
+
+	if (!in_node(n, c->vp) || w_state(c->word) != SD_VP_SYNC)
+		return false;
+	w = ld(&n->vp[c->vp - n->base_cpu].word);
+	return w_state(w) == SD_VP_SYNC && w_gen(w) == w_gen(c->word);
+}
+
+void sd_vp_release(struct sd_node *n, struct sd_claim *c)
+{
+	if (claim_ok(n, c))
+		release(n, c->vp - n->base_cpu, c->word);
+	c->word = 0;
+}
+
+int sd_vp_run(struct sd_node *n, struct sd_claim *c, uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_after(n, timeout_ns);
+	uint32_t idx;
+	uint8_t s;
+	int r, k;
+
+	c->armed = false;
+	if (!claim_ok(n, c))
+		return -SD_EINVAL;
+	idx = c->vp - n->base_cpu;
 	r = arm(n, idx, SIDECAR_CPU_STATUS_RUN, "before run");
 	if (r)
 		goto out;
+	c->armed = true;
 	kick(n, idx);
 	r = node_wait(n, cond_done, idx, NULL, deadline, true);
 	if (r == 0) {
@@ -408,78 +576,76 @@ int sd_vp_run(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
 		}
 		goto out;
 	}
-	c = cancel(n, idx);
-	if (c)
-		r = c;
+	k = cancel(n, idx);
+	if (k)
+		r = k;
 	else if (r == -SD_ETIMEDOUT)
 		report_timeout(n, idx, "command not done", timeout_ns,
 			       "cancelled");
 out:
-	release(n, idx, w);
+	release(n, idx, c->word);
+	c->word = 0;
 	return r;
 }
 
-int sd_vp_start(struct sd_node *n, uint32_t vp)
+int sd_vp_start(struct sd_node *n, struct sd_claim *c)
 {
-	uint32_t idx, w, expected;
-	uint8_t s;
+	uint32_t idx;
 	int r;
 
+	c->armed = false;
+	if (!claim_ok(n, c))
+		return -SD_EINVAL;
+	idx = c->vp - n->base_cpu;
 	/*
 	 * Claimed as SYNC, which scans ignore, and only made ASYNC once the
 	 * CPU is RUN: a scan must never pair ASYNC with the IDLE of before
 	 * the start.
 	 */
-	r = claim(n, vp, SD_VP_SYNC, &idx, &w);
-	if (r)
-		return r;
 	r = arm(n, idx, SIDECAR_CPU_STATUS_RUN, "before start");
 	if (r) {
-		release(n, idx, w);
+		release(n, idx, c->word);
+		c->word = 0;
 		return r;
 	}
-	expected = w;
-	if (!cas(&n->vp[idx], &expected, w_with(w, SD_VP_ASYNC))) {
-		struct msg m;
-
-		sd_buf_str(msg_begin(n, &m, idx),
-			   "VP state changed under its owner");
-		msg_send(n, &m);
-	}
+	c->armed = true;
+	race(n, SD_RACE_START_ARMED, idx);
+	if (!owned_move(n, idx, c->word, SD_VP_ASYNC))
+		report_owned(n, idx);
+	c->word = 0;
 	kick(n, idx);
-	/*
-	 * The command may have finished before ASYNC was visible, and a scan
-	 * in between skipped the VP. Ask for another scan with an RMW on
-	 * scan_needed: if the interrupt handler's RMW comes after ours, its
-	 * scan sees ASYNC; if it came before, we see the CPU idle here and
-	 * wake the waiters ourselves.
-	 */
-	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
-	s = status(n, idx);
-	if (s != SIDECAR_CPU_STATUS_RUN && s != SIDECAR_CPU_STATUS_STOP)
-		node_wake(n);
+	/* The command may have finished before ASYNC was visible. */
+	rescan(n, idx);
 	return 0;
 }
 
 int sd_vp_stop(struct sd_node *n, uint32_t vp)
 {
-	uint32_t idx, w;
+	uint32_t idx, w, marked;
 	uint8_t s;
+	int r = 0;
 
 	if (!in_node(n, vp))
 		return -SD_EINVAL;
 	idx = vp - n->base_cpu;
-	w = ld(&n->vp[idx]);
+	w = ld(&n->vp[idx].word);
 	for (;;) {
 		switch (w_state(w)) {
 		case SD_VP_ASYNC:
-			if (cas(&n->vp[idx], &w,
-				w_with(w, SD_VP_ASYNC_STOPPING)))
+			/*
+			 * STOP_PENDING keeps scans off the VP while we tell
+			 * the CPU: the command cannot be collected and a new
+			 * one started in between, so RUN below is ours.
+			 */
+			marked = w_with(w, SD_VP_STOP_PENDING);
+			if (cas(&n->vp[idx].word, &w, marked))
 				goto stop_cpu;
 			continue; /* w reloaded */
+		case SD_VP_STOP_PENDING:
 		case SD_VP_ASYNC_STOPPING:
 		case SD_VP_ASYNC_STOPPED:
 			return 0;
+		case SD_VP_REMOVING:
 		case SD_VP_REMOVED:
 			return -SD_ENOENT;
 		default:
@@ -487,16 +653,21 @@ int sd_vp_stop(struct sd_node *n, uint32_t vp)
 		}
 	}
 stop_cpu:
+	race(n, SD_RACE_STOP_MARKED, idx);
 	s = SIDECAR_CPU_STATUS_RUN;
 	if (sidecar_cpu_status_cas(n->control, idx, &s,
 				   SIDECAR_CPU_STATUS_STOP)) {
 		kick(n, idx);
-		return 0;
+	} else if (s != SIDECAR_CPU_STATUS_IDLE &&
+		   s != SIDECAR_CPU_STATUS_STOP) {
+		/* IDLE: already done; STOP: already told. */
+		report_status(n, idx, s, "while stopping");
+		r = -SD_EIO;
 	}
-	if (s == SIDECAR_CPU_STATUS_IDLE)
-		return 0; /* already done; a scan will see it */
-	report_status(n, idx, s, "while stopping");
-	return -SD_EIO;
+	if (!owned_move(n, idx, marked, SD_VP_ASYNC_STOPPING))
+		report_owned(n, idx);
+	rescan(n, idx);
+	return r;
 }
 
 /* Takes any stopped VP, starting at the cursor so none starves. */
@@ -507,22 +678,28 @@ static int take_any(struct sd_node *n, uint32_t unused, void *arg)
 
 	(void)unused;
 	scan(n);
-	if (!ld(&n->num_stopped))
+	if (!reserve_stopped(n))
 		return 0;
-	start = ld(&n->cursor);
-	for (uint32_t k = 0; k < n->cpu_count; k++) {
-		uint32_t i = (start + k) % n->cpu_count;
-		uint32_t w = ld(&n->vp[i]);
+	/*
+	 * The reservation means a stopped VP is there for us, though another
+	 * reserved taker may win the one we try: look until we have one.
+	 */
+	for (uint32_t pass = 0; pass <= n->cpu_count; pass++) {
+		start = ld(&n->cursor);
+		for (uint32_t k = 0; k < n->cpu_count; k++) {
+			uint32_t i = (start + k) % n->cpu_count;
+			uint32_t w = ld(&n->vp[i].word);
 
-		if (w_state(w) != SD_VP_ASYNC_STOPPED)
-			continue;
-		if (!cas(&n->vp[i], &w, w_with(w, SD_VP_AVAIL)))
-			continue; /* another taker won */
-		__atomic_fetch_sub(&n->num_stopped, 1, __ATOMIC_ACQ_REL);
-		__atomic_store_n(&n->cursor, i + 1, __ATOMIC_RELAXED);
-		*vp = n->base_cpu + i;
-		return 1;
+			if (w_state(w) != SD_VP_ASYNC_STOPPED)
+				continue;
+			if (!cas(&n->vp[i].word, &w, w_with(w, SD_VP_AVAIL)))
+				continue; /* another taker won */
+			__atomic_store_n(&n->cursor, i + 1, __ATOMIC_RELAXED);
+			*vp = n->base_cpu + i;
+			return 1;
+		}
 	}
+	unreserve_stopped(n);
 	return 0;
 }
 
@@ -536,7 +713,8 @@ int sd_node_next_stopped(struct sd_node *n, uint64_t timeout_ns)
 		r = take_any(n, 0, &vp);
 		return r > 0 ? (int)vp : -SD_EAGAIN;
 	}
-	r = node_wait(n, take_any, 0, &vp, deadline_after(n, timeout_ns), true);
+	r = node_wait(n, take_any, UINT32_MAX, &vp,
+		      deadline_after(n, timeout_ns), true);
 	return r ? r : (int)vp;
 }
 
@@ -546,18 +724,22 @@ static int take_vp(struct sd_node *n, uint32_t idx, void *arg)
 
 	(void)arg;
 	scan(n);
-	w = ld(&n->vp[idx]);
+	w = ld(&n->vp[idx].word);
 	for (;;) {
 		switch (w_state(w)) {
 		case SD_VP_ASYNC_STOPPED:
-			if (!cas(&n->vp[idx], &w, w_with(w, SD_VP_AVAIL)))
-				continue;
-			__atomic_fetch_sub(&n->num_stopped, 1,
-					   __ATOMIC_ACQ_REL);
-			return 1;
+			/* Not counted yet: the scan wakes us when it is. */
+			if (!reserve_stopped(n))
+				return 0;
+			if (cas(&n->vp[idx].word, &w, w_with(w, SD_VP_AVAIL)))
+				return 1;
+			unreserve_stopped(n);
+			continue; /* w reloaded */
 		case SD_VP_ASYNC:
+		case SD_VP_STOP_PENDING:
 		case SD_VP_ASYNC_STOPPING:
 			return 0;
+		case SD_VP_REMOVING:
 		case SD_VP_REMOVED:
 			return -SD_ENOENT;
 		default:
@@ -578,7 +760,9 @@ unsigned int sd_node_poll(struct sd_node *n)
 {
 	sd_node_interrupt(n);
 	scan(n);
-	return ld(&n->num_stopped) ? SD_POLLIN : 0;
+	return __atomic_load_n(&n->num_stopped, __ATOMIC_ACQUIRE) > 0 ?
+		       SD_POLLIN :
+		       0;
 }
 
 static int cond_ready(struct sd_node *n, uint32_t idx, void *arg)
@@ -586,45 +770,90 @@ static int cond_ready(struct sd_node *n, uint32_t idx, void *arg)
 	(void)idx;
 	(void)arg;
 	scan(n);
-	return ld(&n->num_stopped) != 0;
+	return __atomic_load_n(&n->num_stopped, __ATOMIC_ACQUIRE) > 0;
 }
 
 int sd_node_wait_ready(struct sd_node *n, uint64_t timeout_ns)
 {
-	int r = node_wait(n, cond_ready, 0, NULL, deadline_after(n, timeout_ns),
-			  true);
+	int r = node_wait(n, cond_ready, UINT32_MAX, NULL,
+			  deadline_after(n, timeout_ns), true);
 
 	return r ? r : SD_POLLIN;
+}
+
+/* The CPU answered a REMOVE (or the wait for it ended): finish the VP. */
+static int removal_done(struct sd_node *n, uint32_t idx, uint32_t word,
+			uint64_t timeout_ns, int r)
+{
+	uint8_t s;
+
+	if (r) {
+		if (r == -SD_ETIMEDOUT)
+			report_timeout(n, idx, "CPU not removed", timeout_ns,
+				       "still REMOVING; try again");
+		return r;
+	}
+	s = status(n, idx);
+	/* A racing retry may have finished it first: that is success too. */
+	owned_move(n, idx, word, SD_VP_REMOVED);
+	if (s != SIDECAR_CPU_STATUS_REMOVED) {
+		report_status(n, idx, s, "while removing");
+		return -SD_EIO;
+	}
+	return 0;
 }
 
 int sd_vp_remove(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
 {
 	uint64_t deadline = deadline_after(n, timeout_ns);
 	uint32_t idx, w;
-	uint8_t s;
 	int r;
 
-	r = claim(n, vp, SD_VP_REMOVED, &idx, &w);
-	if (r)
-		return r;
-	r = arm(n, idx, SIDECAR_CPU_STATUS_REMOVE, "before remove");
-	if (r) {
-		release(n, idx, w);
-		return r;
+	if (!in_node(n, vp))
+		return -SD_EINVAL;
+	idx = vp - n->base_cpu;
+	w = ld(&n->vp[idx].word);
+	if (w_state(w) == SD_VP_REMOVING) {
+		/* A retry after a timeout: the CPU may have answered since. */
+		kick(n, idx);
+	} else {
+		r = claim(n, vp, SD_VP_REMOVING, &idx, &w);
+		if (r)
+			return r;
+		r = check_idle(n, idx, "before remove");
+		if (!r)
+			r = arm(n, idx, SIDECAR_CPU_STATUS_REMOVE,
+				"before remove");
+		if (r) {
+			release(n, idx, w);
+			return r;
+		}
+		kick(n, idx);
 	}
-	kick(n, idx);
 	r = node_wait(n, cond_not_remove, idx, NULL, deadline, false);
-	if (r) {
-		report_timeout(n, idx, "CPU not removed", timeout_ns,
-			       "it is lost to both kernels");
-		return r;
-	}
-	s = status(n, idx);
-	if (s != SIDECAR_CPU_STATUS_REMOVED) {
-		report_status(n, idx, s, "while removing");
-		return -SD_EIO;
-	}
+	return removal_done(n, idx, w, timeout_ns, r);
+}
+
+int sd_vp_open(struct sd_node *n, uint32_t vp)
+{
+	uint32_t *word, w;
+
+	if (!in_node(n, vp))
+		return -SD_EINVAL;
+	word = &n->vp[vp - n->base_cpu].word;
+	w = ld(word);
+	do {
+		if (w & VP_OPEN)
+			return -SD_EBUSY;
+	} while (!cas(word, &w, w | VP_OPEN));
 	return 0;
+}
+
+void sd_vp_close(struct sd_node *n, uint32_t vp)
+{
+	if (in_node(n, vp))
+		__atomic_fetch_and(&n->vp[vp - n->base_cpu].word, ~VP_OPEN,
+				   __ATOMIC_ACQ_REL);
 }
 
 struct sidecar_vp_shared_pages *sd_node_vp_pages(struct sd_node *n, uint32_t vp)
@@ -638,7 +867,7 @@ int sd_vp_state(const struct sd_node *n, uint32_t vp)
 {
 	if (!in_node(n, vp))
 		return -SD_EINVAL;
-	return w_state(ld(&n->vp[vp - n->base_cpu]));
+	return vp_state(n, vp - n->base_cpu);
 }
 
 static int attach_fail(struct sd_node *n, struct msg *m)
@@ -770,9 +999,9 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 		sd_buf_hex(b, sizeof(struct sidecar_vp_shared_pages));
 		return attach_fail(n, &m);
 	}
-	if (!cfg->vp_words || cfg->vp_word_count < count) {
-		sd_buf_str(b, "vp_words holds ");
-		sd_buf_u64(b, cfg->vp_words ? cfg->vp_word_count : 0);
+	if (!cfg->vp_slots || cfg->vp_slot_count < count) {
+		sd_buf_str(b, "vp_slots holds ");
+		sd_buf_u64(b, cfg->vp_slots ? cfg->vp_slot_count : 0);
 		sd_buf_str(b, " < cpu_count ");
 		sd_buf_u64(b, count);
 		return attach_fail(n, &m);
@@ -789,12 +1018,13 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 	n->cancel_timeout_ns = cfg->cancel_timeout_ns ?
 				       cfg->cancel_timeout_ns :
 				       SD_DEFAULT_CANCEL_TIMEOUT_NS;
-	n->vp = cfg->vp_words;
+	n->vp = cfg->vp_slots;
+	sd_memzero(n->vp, (uint64_t)count * sizeof(*n->vp));
 	for (uint32_t i = 0; i < count; i++)
-		n->vp[i] = sidecar_cpu_status_load(cp, i) ==
-					   SIDECAR_CPU_STATUS_IDLE ?
-				   SD_VP_AVAIL :
-				   SD_VP_REMOVED;
+		n->vp[i].word = sidecar_cpu_status_load(cp, i) ==
+						SIDECAR_CPU_STATUS_IDLE ?
+					SD_VP_AVAIL :
+					SD_VP_REMOVED;
 	/* The vector last: non-zero is what turns the IPIs on. */
 	sidecar_control_store32(&cp->response_cpu, cfg->response_apic_id);
 	sidecar_control_store32(&cp->response_vector, cfg->response_vector);

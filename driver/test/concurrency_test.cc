@@ -89,7 +89,7 @@ TEST(Concurrency, RunStopRemoveFromEightThreadsOnSixtyFourVps)
 			if (dice < 1400) {
 				bool signal = rng() % 10 == 0;
 				sig.pending = signal;
-				r = sd_vp_run(n, vp, kLong);
+				r = RunVp(n, vp, kLong);
 				sig.pending = false;
 				if (r == 0 || r == -SD_EINTR)
 					counts[vp].runs++;
@@ -99,7 +99,7 @@ TEST(Concurrency, RunStopRemoveFromEightThreadsOnSixtyFourVps)
 				    r != -SD_ENOENT)
 					bad.Add("run", r);
 			} else if (dice < 2400) {
-				r = sd_vp_start(n, vp);
+				r = StartVp(n, vp);
 				if (r == 0)
 					counts[vp].starts++;
 				if (r && r != -SD_EBUSY && r != -SD_ENOENT)

@@ -12,12 +12,28 @@
 
 #include "host_platform.h"
 #include "sidecar/defs.h"
+#include "sidecar/driver/node.h"
 
 namespace sdtest
 {
 
 constexpr uint32_t kRequestVector = 0x20;
 constexpr uint32_t kResponseVector = 0xf3;
+
+// Claim and run, or claim and start, as a caller that writes nothing.
+inline int RunVp(sd_node *n, uint32_t vp, uint64_t timeout_ns)
+{
+	sd_claim c;
+	int r = sd_vp_claim(n, vp, &c);
+	return r ? r : sd_vp_run(n, &c, timeout_ns);
+}
+
+inline int StartVp(sd_node *n, uint32_t vp)
+{
+	sd_claim c;
+	int r = sd_vp_claim(n, vp, &c);
+	return r ? r : sd_vp_start(n, &c);
+}
 
 class FakeNode {
     public:

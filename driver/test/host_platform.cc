@@ -23,11 +23,20 @@ namespace sdtest
 namespace
 {
 thread_local Signal *tls_signal = nullptr;
-
-// Longest sleep of an interruptible wait: a signal raised just before the
-// futex call is seen after at most this long.
-constexpr uint64_t kSignalPollNs = 2000000;
 } // namespace
+
+std::mutex HostPlatform::wait_mu;
+std::condition_variable HostPlatform::wait_cv;
+
+void Signal::Raise()
+{
+	pending.store(true);
+	// Under the lock: a waiter between its check and its sleep holds it.
+	{
+		std::lock_guard<std::mutex> g(HostPlatform::wait_mu);
+	}
+	HostPlatform::wait_cv.notify_all();
+}
 
 void SetThreadSignal(Signal *s)
 {
@@ -111,6 +120,8 @@ HostPlatform::HostPlatform(HostMemory *mem)
 	plat_.wake = Wake;
 	plat_.map = Map;
 	plat_.report = Report;
+	plat_.race = Race;
+	plat_.notify = Notify;
 }
 
 uint32_t HostPlatform::VpApicId(void *, uint32_t vp)
@@ -130,9 +141,27 @@ void HostPlatform::SendIpi(void *ctx, uint32_t apic, uint32_t vector)
 		p->on_ipi(apic, vector);
 }
 
-uint64_t HostPlatform::Now(void *)
+uint64_t HostPlatform::Now(void *ctx)
 {
+	auto *p = static_cast<HostPlatform *>(ctx);
+	if (p->on_now)
+		p->on_now();
 	return NowNs();
+}
+
+void HostPlatform::Notify(void *ctx)
+{
+	auto *p = static_cast<HostPlatform *>(ctx);
+	p->notifies.fetch_add(1, std::memory_order_relaxed);
+	if (p->on_notify)
+		p->on_notify();
+}
+
+void HostPlatform::Race(void *ctx, sd_race_point where, uint32_t vp)
+{
+	auto *p = static_cast<HostPlatform *>(ctx);
+	if (p->on_race)
+		p->on_race(where, vp);
 }
 
 int HostPlatform::Wait(void *ctx, const uint32_t *word, uint32_t seen,
@@ -140,33 +169,79 @@ int HostPlatform::Wait(void *ctx, const uint32_t *word, uint32_t seen,
 {
 	auto *p = static_cast<HostPlatform *>(ctx);
 	Signal *sig = interruptible ? tls_signal : nullptr;
+	uint64_t slice = p->tick_ns.load(std::memory_order_relaxed);
 	uint64_t until = deadline_ns;
+	int r = 0;
 
 	p->waits.fetch_add(1, std::memory_order_relaxed);
-	uint64_t slice = p->tick_ns.load(std::memory_order_relaxed);
-	if (sig) {
-		if (sig->pending.exchange(false))
-			return -SD_EINTR;
-		if (!slice || slice > kSignalPollNs)
-			slice = kSignalPollNs;
-	}
 	if (slice) {
 		uint64_t tick = NowNs() + slice;
 		if (tick < until)
 			until = tick;
 	}
-	if (FutexWait(word, seen, until) == ETIMEDOUT && until == deadline_ns)
-		return -SD_ETIMEDOUT;
-	if (sig && sig->pending.exchange(false))
-		return -SD_EINTR;
-	return 0;
+	std::unique_lock<std::mutex> lk(wait_mu);
+	auto me = p->blocked_.emplace(word, NowNs());
+	for (;;) {
+		if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != seen)
+			break;
+		if (sig && sig->pending.exchange(false)) {
+			r = -SD_EINTR;
+			break;
+		}
+		uint64_t t = NowNs();
+		if (t >= until) {
+			if (until == deadline_ns)
+				r = -SD_ETIMEDOUT;
+			break;
+		}
+		if (until == UINT64_MAX)
+			wait_cv.wait(lk);
+		else
+			wait_cv.wait_for(lk,
+					 std::chrono::nanoseconds(until - t));
+	}
+	p->blocked_.erase(me);
+	return r;
 }
 
 void HostPlatform::Wake(void *ctx, const uint32_t *word)
 {
 	auto *p = static_cast<HostPlatform *>(ctx);
 	p->wakes.fetch_add(1, std::memory_order_relaxed);
-	FutexWakeAll(word);
+	{
+		std::lock_guard<std::mutex> g(wait_mu);
+		p->woken_[word] += p->blocked_.count(word);
+	}
+	wait_cv.notify_all();
+}
+
+uint32_t HostPlatform::Blocked(const uint32_t *word)
+{
+	std::lock_guard<std::mutex> g(wait_mu);
+	return (uint32_t)(word ? blocked_.count(word) : blocked_.size());
+}
+
+uint64_t HostPlatform::Woken(const uint32_t *word)
+{
+	std::lock_guard<std::mutex> g(wait_mu);
+	if (word)
+		return woken_.count(word) ? woken_[word] : 0;
+	uint64_t sum = 0;
+	for (auto &w : woken_)
+		sum += w.second;
+	return sum;
+}
+
+std::map<const uint32_t *, uint64_t> HostPlatform::BlockedSince()
+{
+	std::lock_guard<std::mutex> g(wait_mu);
+	std::map<const uint32_t *, uint64_t> r;
+	for (auto &b : blocked_) {
+		auto it = r.find(b.first);
+		if (it == r.end() || b.second < it->second)
+			r[b.first] = b.second;
+	}
+	return r;
 }
 
 void *HostPlatform::Map(void *ctx, uint64_t pa, uint64_t size)

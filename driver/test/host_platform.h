@@ -8,9 +8,11 @@
 #define SIDECAR_DRIVER_TEST_HOST_PLATFORM_H
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,9 +23,11 @@ namespace sdtest
 {
 
 // A thread's pending signal: an interruptible wait of that thread returns
-// -SD_EINTR (and clears it) once it is set.
+// -SD_EINTR (and clears it) once it is set. Raise() also wakes the thread
+// if it is blocked; setting pending directly is for before the wait.
 struct Signal {
 	std::atomic<bool> pending{ false };
+	void Raise();
 };
 
 // Sets the calling thread's signal (nullptr: none).
@@ -77,6 +81,17 @@ class HostPlatform {
 		return (apic - 0x1000) / 2;
 	}
 
+	// Called on every notify() (a completion), on the notifying thread;
+	// notifies counts them.
+	std::function<void()> on_notify;
+	std::atomic<uint64_t> notifies{ 0 };
+
+	// Called at the driver's race points, on the driver's thread.
+	std::function<void(sd_race_point where, uint32_t vp)> on_race;
+	// Called on every clock read while set (only for tests whose driver
+	// calls come from one thread).
+	std::function<void()> on_now;
+
 	// Called for every IPI, on the sending thread.
 	std::function<void(uint32_t apic, uint32_t vector)> on_ipi;
 
@@ -89,8 +104,18 @@ class HostPlatform {
 	bool log_ipis = true;
 
 	// Non-zero: no wait sleeps longer than this, like a "hlt" loop that a
-	// timer tick wakes; for sidecars that send no response IPI.
+	// timer tick wakes; for sidecars that send no response IPI. Zero: a
+	// wait blocks until wake(), its signal or its deadline, so a lost
+	// wake-up is a hang that a test sees.
 	std::atomic<uint64_t> tick_ns{ 0 };
+
+	// Threads blocked in wait() now, on word (nullptr: on any word).
+	uint32_t Blocked(const uint32_t *word = nullptr);
+	// Threads that wake(word) found blocked on word, summed over every
+	// call (nullptr: over every word).
+	uint64_t Woken(const uint32_t *word = nullptr);
+	// The words threads are blocked on, with how long the oldest has been.
+	std::map<const uint32_t *, uint64_t> BlockedSince();
 
 	std::vector<std::string> Reports();
 	// Reports are also printed on stderr unless quiet.
@@ -99,6 +124,13 @@ class HostPlatform {
 	std::atomic<uint64_t> ipis_sent{ 0 };
 	std::atomic<uint64_t> waits{ 0 };
 	std::atomic<uint64_t> wakes{ 0 };
+
+	// Every wait and wake of every HostPlatform goes through one lock and
+	// one condition variable: a waiter checks its word under the lock, and
+	// a waker takes the lock after changing the word, so no wake-up falls
+	// between the check and the sleep (and a signal is just a wake-up).
+	static std::mutex wait_mu;
+	static std::condition_variable wait_cv;
 
     private:
 	static uint32_t VpApicId(void *ctx, uint32_t vp);
@@ -109,12 +141,18 @@ class HostPlatform {
 	static void Wake(void *ctx, const uint32_t *word);
 	static void *Map(void *ctx, uint64_t pa, uint64_t size);
 	static void Report(void *ctx, const char *msg);
+	static void Race(void *ctx, sd_race_point where, uint32_t vp);
+	static void Notify(void *ctx);
 
-	sd_platform plat_;
+	sd_platform plat_{};
 	HostMemory *mem_;
 	std::mutex mu_;
 	std::vector<Ipi> ipis_;
 	std::vector<std::string> reports_;
+	// Under wait_mu: per word, the start times of the blocked waits, and
+	// the wake-ups counted.
+	std::multimap<const uint32_t *, uint64_t> blocked_;
+	std::map<const uint32_t *, uint64_t> woken_;
 };
 
 } // namespace sdtest

@@ -57,6 +57,8 @@ uint16_t SimVp::GetVpRegister(void *ctx, uint8_t, uint32_t name,
 {
 	SimVp *s = static_cast<SimVp *>(ctx);
 	s->get_calls++;
+	if (s->before_get)
+		s->before_get(name);
 	auto once = s->get_fail_once.find(name);
 	if (once != s->get_fail_once.end()) {
 		uint16_t status = once->second;
@@ -371,7 +373,7 @@ HostSystem::HostSystem(const HostSystemOptions &opt)
 	// The main kernel attaches to every node.
 	for (uint32_t k = 0; k < params->node_count; k++) {
 		const sidecar_node_params &np = params->nodes[k];
-		vp_words.emplace_back(np.vp_count);
+		vp_slots.emplace_back(np.vp_count);
 		nodes.emplace_back(new sd_node());
 		response_apic_[HostPlatform::ApicOf(np.base_vp)] =
 			nodes.back().get();
@@ -382,8 +384,8 @@ HostSystem::HostSystem(const HostSystemOptions &opt)
 		nc.response_apic_id = HostPlatform::ApicOf(np.base_vp);
 		nc.response_vector = opt.response_vector;
 		nc.cancel_timeout_ns = opt.cancel_timeout_ns;
-		nc.vp_words = vp_words.back().data();
-		nc.vp_word_count = np.vp_count;
+		nc.vp_slots = vp_slots.back().data();
+		nc.vp_slot_count = np.vp_count;
 		if (sd_node_attach(nodes.back().get(), hp.platform(), &nc))
 			throw std::runtime_error("attach failed: " +
 						 hp.Reports().back());

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <unordered_map>
@@ -60,6 +61,9 @@ class SimVp {
 	bool map_ok = true;
 	std::string map_error;
 	uint64_t get_calls = 0, set_calls = 0, overlay_maps = 0;
+	// Runs on the CPU thread at the start of every register get: a test
+	// may hold the command there.
+	std::function<void(uint32_t name)> before_get;
 
 	// Called by the CPU loop before each command.
 	void BeginCommand(const sidecar_command_page &page);
@@ -171,7 +175,7 @@ class HostSystem {
 	sd_launch_info plan;
 	// The driver's side, one per node.
 	std::vector<std::unique_ptr<sd_node>> nodes;
-	std::vector<std::vector<uint32_t>> vp_words;
+	std::vector<std::vector<sd_vp_slot>> vp_slots;
 	// The sidecar's side, by VP (nullptr for base CPUs).
 	std::vector<std::unique_ptr<SidecarCpu>> sidecar_cpus;
 

@@ -11,8 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "fake_node.h"
-#include "host_platform.h"
+#include "node_fixture.h"
 #include "sidecar/driver/errno.h"
 #include "sidecar/driver/node.h"
 
@@ -20,94 +19,6 @@ namespace sdtest
 {
 namespace
 {
-
-constexpr uint32_t kBase = 32;
-constexpr uint32_t kCount = 8;
-constexpr uint64_t kLong = 5000000000ull; // "forever" for a test
-constexpr uint64_t kMs = 1000000ull;
-
-bool Contains(const std::vector<std::string> &v, const std::string &needle)
-{
-	for (auto &s : v)
-		if (s.find(needle) != std::string::npos)
-			return true;
-	return false;
-}
-
-class NodeTest : public testing::Test {
-    protected:
-	NodeTest()
-	    : mem(0x100000000ull, 1 << 20)
-	    , hp(&mem)
-	{
-		hp.quiet = true;
-		fn = std::make_unique<FakeNode>(mem, 1, kBase, kCount);
-		cfg.output = fn->Output();
-		cfg.index = 1;
-		params = fn->Params();
-		cfg.params = &params;
-		cfg.response_apic_id = HostPlatform::ApicOf(kBase);
-		cfg.response_vector = kResponseVector;
-		cfg.cancel_timeout_ns = 200 * kMs;
-		cfg.vp_words = words;
-		cfg.vp_word_count = kCount;
-		// The response IPI lands on the base CPU: run the handler.
-		hp.on_ipi = [this](uint32_t apic, uint32_t vector) {
-			if (apic == HostPlatform::ApicOf(kBase) &&
-			    vector == kResponseVector)
-				sd_node_interrupt(&node);
-		};
-	}
-
-	void Attach()
-	{
-		ASSERT_EQ(sd_node_attach(&node, hp.platform(), &cfg), 0)
-			<< (hp.Reports().empty() ? "" : hp.Reports().back());
-	}
-
-	void SetUp() override
-	{
-		Attach();
-	}
-
-	static uint32_t Vp(uint32_t i)
-	{
-		return kBase + i;
-	}
-
-	// The sidecar CPU completes the command it was given.
-	void Complete(uint32_t i, uint8_t status = SIDECAR_CPU_STATUS_IDLE)
-	{
-		fn->TakeCommand(i);
-		fn->Finish(i, status, hp.platform());
-	}
-
-	// The status changes just before the IPI goes out: wait for it.
-	bool AwaitRequestIpis(uint32_t i, int n)
-	{
-		uint64_t end = NowNs() + kLong;
-		while (RequestIpis(i) < n && NowNs() < end)
-			std::this_thread::yield();
-		return RequestIpis(i) == n;
-	}
-
-	int RequestIpis(uint32_t i)
-	{
-		int n = 0;
-		for (auto &ipi : hp.Ipis())
-			n += ipi.apic == HostPlatform::ApicOf(Vp(i)) &&
-			     ipi.vector == kRequestVector;
-		return n;
-	}
-
-	HostMemory mem;
-	HostPlatform hp;
-	std::unique_ptr<FakeNode> fn;
-	sidecar_node_params params;
-	uint32_t words[kCount];
-	sd_node_config cfg{};
-	sd_node node;
-};
 
 // --- attach ---------------------------------------------------------------
 
@@ -132,10 +43,10 @@ TEST_F(NodeTest, AttachReadsTheControlPageAndSetsTheResponse)
 TEST_F(NodeTest, AttachTakesACpuThatNeverStartedAsRemoved)
 {
 	sd_node fresh;
-	uint32_t fresh_words[kCount];
+	sd_vp_slot fresh_slots[kCount];
 
 	sidecar_cpu_status_store(fn->cp, 3, SIDECAR_CPU_STATUS_REMOVED);
-	cfg.vp_words = fresh_words;
+	cfg.vp_slots = fresh_slots;
 	ASSERT_EQ(sd_node_attach(&fresh, hp.platform(), &cfg), 0)
 		<< (hp.Reports().empty() ? "" : hp.Reports().back());
 	EXPECT_TRUE(hp.Reports().empty());
@@ -143,8 +54,8 @@ TEST_F(NodeTest, AttachTakesACpuThatNeverStartedAsRemoved)
 	for (uint32_t i = 1; i < kCount; i++)
 		if (i != 3)
 			EXPECT_EQ(sd_vp_state(&fresh, Vp(i)), SD_VP_AVAIL);
-	EXPECT_EQ(sd_vp_run(&fresh, Vp(3), kLong), -SD_ENOENT);
-	EXPECT_EQ(sd_vp_start(&fresh, Vp(3)), -SD_ENOENT);
+	EXPECT_EQ(RunVp(&fresh, Vp(3), kLong), -SD_ENOENT);
+	EXPECT_EQ(StartVp(&fresh, Vp(3)), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_stop(&fresh, Vp(3)), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_remove(&fresh, Vp(3), kLong), -SD_ENOENT);
 	EXPECT_TRUE(hp.Ipis().empty());
@@ -294,8 +205,8 @@ INSTANTIATE_TEST_SUITE_P(
 			   "cannot map the control page" },
 		BadAttach{ "TooFewVpWords",
 			   [](FakeNode &, sd_node_config &c,
-			      sidecar_node_params &) { c.vp_word_count = 7; },
-			   "vp_words holds 7 < cpu_count 8" }),
+			      sidecar_node_params &) { c.vp_slot_count = 7; },
+			   "vp_slots holds 7 < cpu_count 8" }),
 	[](const testing::TestParamInfo<BadAttach> &i) {
 		return i.param.name;
 	});
@@ -308,7 +219,7 @@ TEST_F(NodeTest, VpNumbersUpToIntMaxAreHandedOut)
 	cfg.output = fn->Output();
 	cfg.params = nullptr;
 	Attach();
-	ASSERT_EQ(sd_vp_start(&node, INT32_MAX), 0);
+	ASSERT_EQ(StartVp(&node, INT32_MAX), 0);
 	Complete(kCount - 1);
 	EXPECT_EQ(sd_node_next_stopped(&node, 0), INT32_MAX);
 	EXPECT_TRUE(hp.Reports().empty());
@@ -319,8 +230,8 @@ TEST_F(NodeTest, VpNumbersUpToIntMaxAreHandedOut)
 TEST_F(NodeTest, VpOutsideTheNodeIsEinval)
 {
 	for (uint32_t vp : { kBase - 1, kBase + kCount, 0u, UINT32_MAX }) {
-		EXPECT_EQ(sd_vp_run(&node, vp, kLong), -SD_EINVAL) << vp;
-		EXPECT_EQ(sd_vp_start(&node, vp), -SD_EINVAL) << vp;
+		EXPECT_EQ(RunVp(&node, vp, kLong), -SD_EINVAL) << vp;
+		EXPECT_EQ(StartVp(&node, vp), -SD_EINVAL) << vp;
 		EXPECT_EQ(sd_vp_stop(&node, vp), -SD_EINVAL) << vp;
 		EXPECT_EQ(sd_vp_remove(&node, vp, kLong), -SD_EINVAL) << vp;
 		EXPECT_EQ(sd_vp_wait_stopped(&node, vp, kLong), -SD_EINVAL);
@@ -331,8 +242,8 @@ TEST_F(NodeTest, VpOutsideTheNodeIsEinval)
 
 TEST_F(NodeTest, BaseCpuIsEnoent)
 {
-	EXPECT_EQ(sd_vp_run(&node, kBase, kLong), -SD_ENOENT);
-	EXPECT_EQ(sd_vp_start(&node, kBase), -SD_ENOENT);
+	EXPECT_EQ(RunVp(&node, kBase, kLong), -SD_ENOENT);
+	EXPECT_EQ(StartVp(&node, kBase), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_stop(&node, kBase), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_remove(&node, kBase, kLong), -SD_ENOENT);
 	EXPECT_TRUE(hp.Ipis().empty());
@@ -344,7 +255,7 @@ TEST_F(NodeTest, RunSetsRunSendsTheRequestIpiAndWaitsForIdle)
 {
 	fn->Page(2).command = SIDECAR_COMMAND_TRANSLATE_GVA;
 	auto run = std::async(std::launch::async,
-			      [&] { return sd_vp_run(&node, Vp(2), kLong); });
+			      [&] { return RunVp(&node, Vp(2), kLong); });
 	ASSERT_TRUE(fn->AwaitStatus(2, SIDECAR_CPU_STATUS_RUN));
 	EXPECT_EQ(sd_vp_state(&node, Vp(2)), SD_VP_SYNC);
 	EXPECT_TRUE(AwaitRequestIpis(2, 1));
@@ -365,10 +276,10 @@ TEST_F(NodeTest, RunSetsRunSendsTheRequestIpiAndWaitsForIdle)
 TEST_F(NodeTest, ClaimsOnABusyVpAreEbusy)
 {
 	auto run = std::async(std::launch::async,
-			      [&] { return sd_vp_run(&node, Vp(1), kLong); });
+			      [&] { return RunVp(&node, Vp(1), kLong); });
 	ASSERT_TRUE(fn->AwaitStatus(1, SIDECAR_CPU_STATUS_RUN));
-	EXPECT_EQ(sd_vp_run(&node, Vp(1), kLong), -SD_EBUSY);
-	EXPECT_EQ(sd_vp_start(&node, Vp(1)), -SD_EBUSY);
+	EXPECT_EQ(RunVp(&node, Vp(1), kLong), -SD_EBUSY);
+	EXPECT_EQ(StartVp(&node, Vp(1)), -SD_EBUSY);
 	EXPECT_EQ(sd_vp_remove(&node, Vp(1), kLong), -SD_EBUSY);
 	// A synchronous run is not the stopper's to stop.
 	EXPECT_EQ(sd_vp_stop(&node, Vp(1)), -SD_EINVAL);
@@ -376,17 +287,17 @@ TEST_F(NodeTest, ClaimsOnABusyVpAreEbusy)
 	Complete(1);
 	EXPECT_EQ(run.get(), 0);
 
-	ASSERT_EQ(sd_vp_start(&node, Vp(1)), 0);
-	EXPECT_EQ(sd_vp_run(&node, Vp(1), kLong), -SD_EBUSY);
-	EXPECT_EQ(sd_vp_start(&node, Vp(1)), -SD_EBUSY);
+	ASSERT_EQ(StartVp(&node, Vp(1)), 0);
+	EXPECT_EQ(RunVp(&node, Vp(1), kLong), -SD_EBUSY);
+	EXPECT_EQ(StartVp(&node, Vp(1)), -SD_EBUSY);
 	EXPECT_EQ(sd_vp_remove(&node, Vp(1), kLong), -SD_EBUSY);
 	Complete(1);
 	// Stopped but not yet read: still busy.
 	EXPECT_EQ(sd_node_poll(&node), (unsigned)SD_POLLIN);
 	EXPECT_EQ(sd_vp_state(&node, Vp(1)), SD_VP_ASYNC_STOPPED);
-	EXPECT_EQ(sd_vp_start(&node, Vp(1)), -SD_EBUSY);
+	EXPECT_EQ(StartVp(&node, Vp(1)), -SD_EBUSY);
 	EXPECT_EQ(sd_node_next_stopped(&node, 0), (int)Vp(1));
-	EXPECT_EQ(sd_vp_start(&node, Vp(1)), 0);
+	EXPECT_EQ(StartVp(&node, Vp(1)), 0);
 	Complete(1);
 	EXPECT_EQ(sd_node_next_stopped(&node, kLong), (int)Vp(1));
 	EXPECT_TRUE(hp.Reports().empty());
@@ -399,7 +310,7 @@ TEST_F(NodeTest, InterruptedRunCancelsAndWaitsForTheCpu)
 	auto run = std::async(std::launch::async, [&] {
 		SetThreadSignal(&sig);
 		started = true;
-		return sd_vp_run(&node, Vp(3), kLong);
+		return RunVp(&node, Vp(3), kLong);
 	});
 	ASSERT_TRUE(fn->AwaitStatus(3, SIDECAR_CPU_STATUS_RUN));
 	sig.pending = true;
@@ -423,7 +334,7 @@ TEST_F(NodeTest, RunTimeoutCancelsWithAReport)
 		Complete(4);
 	});
 	uint64_t t0 = NowNs();
-	EXPECT_EQ(sd_vp_run(&node, Vp(4), 20 * kMs), -SD_ETIMEDOUT);
+	EXPECT_EQ(RunVp(&node, Vp(4), 20 * kMs), -SD_ETIMEDOUT);
 	EXPECT_GE(NowNs() - t0, 20 * kMs);
 	cpu.join();
 	EXPECT_EQ(sd_vp_state(&node, Vp(4)), SD_VP_AVAIL);
@@ -436,22 +347,22 @@ TEST_F(NodeTest, RunTimeoutCancelsWithAReport)
 		ASSERT_TRUE(fn->AwaitStatus(4, SIDECAR_CPU_STATUS_RUN));
 		Complete(4);
 	});
-	EXPECT_EQ(sd_vp_run(&node, Vp(4), kLong), 0);
+	EXPECT_EQ(RunVp(&node, Vp(4), kLong), 0);
 	cpu2.join();
 }
 
 TEST_F(NodeTest, CancelThatTimesOutLeavesTheVpBusyUntilTheCpuIsIdle)
 {
 	node.cancel_timeout_ns = 30 * kMs;
-	EXPECT_EQ(sd_vp_run(&node, Vp(5), 10 * kMs), -SD_ETIMEDOUT);
+	EXPECT_EQ(RunVp(&node, Vp(5), 10 * kMs), -SD_ETIMEDOUT);
 	EXPECT_EQ(fn->Status(5), SIDECAR_CPU_STATUS_STOP);
 	EXPECT_EQ(sd_vp_state(&node, Vp(5)), SD_VP_AVAIL);
 	EXPECT_TRUE(Contains(hp.Reports(),
 			     "vp 37: cancelled command not done within 30 ms "
 			     "(cpu_status STOP); VP busy until it is"));
 	// The command page is still the CPU's: no new command.
-	EXPECT_EQ(sd_vp_run(&node, Vp(5), kLong), -SD_EBUSY);
-	EXPECT_EQ(sd_vp_start(&node, Vp(5)), -SD_EBUSY);
+	EXPECT_EQ(RunVp(&node, Vp(5), kLong), -SD_EBUSY);
+	EXPECT_EQ(StartVp(&node, Vp(5)), -SD_EBUSY);
 	EXPECT_EQ(sd_vp_state(&node, Vp(5)), SD_VP_AVAIL);
 	EXPECT_TRUE(Contains(hp.Reports(),
 			     "vp 37: still busy with an abandoned command "
@@ -462,14 +373,14 @@ TEST_F(NodeTest, CancelThatTimesOutLeavesTheVpBusyUntilTheCpuIsIdle)
 		ASSERT_TRUE(fn->AwaitStatus(5, SIDECAR_CPU_STATUS_RUN));
 		Complete(5);
 	});
-	EXPECT_EQ(sd_vp_run(&node, Vp(5), kLong), 0);
+	EXPECT_EQ(RunVp(&node, Vp(5), kLong), 0);
 	cpu.join();
 }
 
 TEST_F(NodeTest, UnexpectedStatusWhileRunningIsEioAndReported)
 {
 	auto run = std::async(std::launch::async,
-			      [&] { return sd_vp_run(&node, Vp(6), kLong); });
+			      [&] { return RunVp(&node, Vp(6), kLong); });
 	ASSERT_TRUE(fn->AwaitStatus(6, SIDECAR_CPU_STATUS_RUN));
 	fn->Finish(6, 7, hp.platform());
 	EXPECT_EQ(run.get(), -SD_EIO);
@@ -477,17 +388,17 @@ TEST_F(NodeTest, UnexpectedStatusWhileRunningIsEioAndReported)
 					   "unknown value 7 while running"));
 	EXPECT_EQ(sd_vp_state(&node, Vp(6)), SD_VP_AVAIL);
 	// The CPU is broken: every later claim says so.
-	EXPECT_EQ(sd_vp_run(&node, Vp(6), kLong), -SD_EIO);
-	EXPECT_EQ(sd_vp_start(&node, Vp(6)), -SD_EIO);
+	EXPECT_EQ(RunVp(&node, Vp(6), kLong), -SD_EIO);
+	EXPECT_EQ(StartVp(&node, Vp(6)), -SD_EIO);
 }
 
 TEST_F(NodeTest, StatusRemovedUnderAnAvailVpIsEio)
 {
 	sidecar_cpu_status_store(fn->cp, 2, SIDECAR_CPU_STATUS_REMOVED);
-	EXPECT_EQ(sd_vp_start(&node, Vp(2)), -SD_EIO);
+	EXPECT_EQ(StartVp(&node, Vp(2)), -SD_EIO);
 	EXPECT_EQ(sd_vp_remove(&node, Vp(2), kLong), -SD_EIO);
 	EXPECT_TRUE(Contains(hp.Reports(), "vp 34: unexpected cpu_status "
-					   "REMOVED before start"));
+					   "REMOVED when claimed"));
 	EXPECT_TRUE(Contains(hp.Reports(), "vp 34: unexpected cpu_status "
 					   "REMOVED before remove"));
 	EXPECT_EQ(sd_vp_state(&node, Vp(2)), SD_VP_AVAIL);
@@ -498,7 +409,7 @@ TEST_F(NodeTest, StatusRemovedUnderAnAvailVpIsEio)
 
 TEST_F(NodeTest, StartStopAndNextStopped)
 {
-	ASSERT_EQ(sd_vp_start(&node, Vp(1)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(1)), 0);
 	EXPECT_EQ(sd_vp_state(&node, Vp(1)), SD_VP_ASYNC);
 	EXPECT_EQ(fn->Status(1), SIDECAR_CPU_STATUS_RUN);
 	EXPECT_EQ(RequestIpis(1), 1);
@@ -528,7 +439,7 @@ TEST_F(NodeTest, StartStopAndNextStopped)
 
 TEST_F(NodeTest, StopAfterTheCpuFinishedIsStillZero)
 {
-	ASSERT_EQ(sd_vp_start(&node, Vp(2)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(2)), 0);
 	Complete(2);
 	EXPECT_EQ(sd_vp_stop(&node, Vp(2)), 0);
 	EXPECT_EQ(fn->Status(2), SIDECAR_CPU_STATUS_IDLE);
@@ -544,7 +455,7 @@ TEST_F(NodeTest, StopOfAVpNeverStartedIsEinval)
 
 TEST_F(NodeTest, NextStoppedBlocksUntilTheInterrupt)
 {
-	ASSERT_EQ(sd_vp_start(&node, Vp(3)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(3)), 0);
 	auto next = std::async(std::launch::async, [&] {
 		return sd_node_next_stopped(&node, kLong);
 	});
@@ -556,7 +467,7 @@ TEST_F(NodeTest, NextStoppedBlocksUntilTheInterrupt)
 
 TEST_F(NodeTest, NextStoppedTimesOutAndIsInterruptible)
 {
-	ASSERT_EQ(sd_vp_start(&node, Vp(3)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(3)), 0);
 	uint64_t t0 = NowNs();
 	EXPECT_EQ(sd_node_next_stopped(&node, 15 * kMs), -SD_ETIMEDOUT);
 	EXPECT_GE(NowNs() - t0, 15 * kMs);
@@ -575,7 +486,7 @@ TEST_F(NodeTest, NextStoppedTimesOutAndIsInterruptible)
 TEST_F(NodeTest, EveryStoppedVpIsReadExactlyOnce)
 {
 	for (uint32_t i = 1; i < kCount; i++)
-		ASSERT_EQ(sd_vp_start(&node, Vp(i)), 0);
+		ASSERT_EQ(StartVp(&node, Vp(i)), 0);
 	for (uint32_t i = kCount - 1; i >= 1; i--)
 		Complete(i);
 	std::vector<int> got;
@@ -598,7 +509,7 @@ TEST_F(NodeTest, CompletionBeforeStartReturnsIsNotLost)
 		else
 			sd_node_interrupt(&node);
 	};
-	ASSERT_EQ(sd_vp_start(&node, Vp(4)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(4)), 0);
 	EXPECT_EQ(sd_node_next_stopped(&node, 0), (int)Vp(4));
 }
 
@@ -611,7 +522,7 @@ TEST_F(NodeTest, WithoutResponseIpisTheWaitersStillSeeAttention)
 	fn = std::make_unique<FakeNode>(mem, 1, kBase, kCount);
 	cfg.output = fn->Output();
 	Attach();
-	ASSERT_EQ(sd_vp_start(&node, Vp(2)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(2)), 0);
 	std::thread cpu([&] {
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 		Complete(2);
@@ -626,23 +537,38 @@ TEST_F(NodeTest, WithoutResponseIpisTheWaitersStillSeeAttention)
 
 TEST_F(NodeTest, InterruptHandlerAcknowledgesAttentionOnly)
 {
+	ASSERT_EQ(StartVp(&node, Vp(1)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(2)), 0);
+	fn->TakeCommand(2);
+	sidecar_cpu_status_store(fn->cp, 2, SIDECAR_CPU_STATUS_IDLE);
 	sidecar_needs_attention_store(fn->cp, 1);
-	uint32_t seq = node.wake_seq;
+	uint32_t seq = node.wake_seq, seq1 = node.vp[1].wake_seq,
+		 seq2 = node.vp[2].wake_seq;
+	uint64_t notified = hp.notifies;
 	sd_node_interrupt(&node);
 	EXPECT_EQ(fn->cp->needs_attention, 0u);
 	EXPECT_EQ(node.scan_needed, 1u);
+	// The readers (a started VP is done), VP 2's waiter, the poller;
+	// not VP 1's waiter, whose CPU still runs.
 	EXPECT_EQ(node.wake_seq, seq + 1);
+	EXPECT_EQ(node.vp[2].wake_seq, seq2 + 1);
+	EXPECT_EQ(node.vp[1].wake_seq, seq1);
+	EXPECT_EQ(hp.notifies, notified + 1);
 	// Nothing to acknowledge: nothing happens.
 	sd_node_interrupt(&node);
 	EXPECT_EQ(node.wake_seq, seq + 1);
+	EXPECT_EQ(node.vp[2].wake_seq, seq2 + 1);
+	EXPECT_EQ(hp.notifies, notified + 1);
 	// No VP changed state in the handler.
-	for (uint32_t i = 1; i < kCount; i++)
+	EXPECT_EQ(sd_vp_state(&node, Vp(1)), SD_VP_ASYNC);
+	EXPECT_EQ(sd_vp_state(&node, Vp(2)), SD_VP_ASYNC);
+	for (uint32_t i = 3; i < kCount; i++)
 		EXPECT_EQ(sd_vp_state(&node, Vp(i)), SD_VP_AVAIL);
 }
 
 TEST_F(NodeTest, UnexpectedStatusOfAStartedVpIsReportedOnce)
 {
-	ASSERT_EQ(sd_vp_start(&node, Vp(5)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(5)), 0);
 	fn->Finish(5, 9, hp.platform());
 	EXPECT_EQ(sd_node_poll(&node), 0u);
 	fn->Finish(5, 9, hp.platform());
@@ -657,8 +583,8 @@ TEST_F(NodeTest, UnexpectedStatusOfAStartedVpIsReportedOnce)
 
 TEST_F(NodeTest, WaitStoppedTakesThatVp)
 {
-	ASSERT_EQ(sd_vp_start(&node, Vp(1)), 0);
-	ASSERT_EQ(sd_vp_start(&node, Vp(2)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(1)), 0);
+	ASSERT_EQ(StartVp(&node, Vp(2)), 0);
 	EXPECT_EQ(sd_vp_wait_stopped(&node, Vp(2), 5 * kMs), -SD_ETIMEDOUT);
 	Signal sig;
 	SetThreadSignal(&sig);
@@ -685,7 +611,7 @@ TEST_F(NodeTest, RemoveConvertsTheCpu)
 	auto rm = std::async(std::launch::async,
 			     [&] { return sd_vp_remove(&node, Vp(7), kLong); });
 	ASSERT_TRUE(fn->AwaitStatus(7, SIDECAR_CPU_STATUS_REMOVE));
-	EXPECT_EQ(sd_vp_state(&node, Vp(7)), SD_VP_REMOVED);
+	EXPECT_EQ(sd_vp_state(&node, Vp(7)), SD_VP_REMOVING);
 	EXPECT_TRUE(AwaitRequestIpis(7, 1));
 	EXPECT_EQ(rm.wait_for(std::chrono::milliseconds(20)),
 		  std::future_status::timeout);
@@ -693,8 +619,8 @@ TEST_F(NodeTest, RemoveConvertsTheCpu)
 	EXPECT_EQ(rm.get(), 0);
 	EXPECT_EQ(sd_vp_state(&node, Vp(7)), SD_VP_REMOVED);
 	// Gone for good.
-	EXPECT_EQ(sd_vp_run(&node, Vp(7), kLong), -SD_ENOENT);
-	EXPECT_EQ(sd_vp_start(&node, Vp(7)), -SD_ENOENT);
+	EXPECT_EQ(RunVp(&node, Vp(7), kLong), -SD_ENOENT);
+	EXPECT_EQ(StartVp(&node, Vp(7)), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_stop(&node, Vp(7)), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_wait_stopped(&node, Vp(7), kLong), -SD_ENOENT);
 	EXPECT_EQ(sd_vp_remove(&node, Vp(7), kLong), -SD_ENOENT);
@@ -712,10 +638,10 @@ TEST_F(NodeTest, RemoveTimesOutWithAClearError)
 	auto reports = hp.Reports();
 	ASSERT_EQ(reports.size(), 1u);
 	EXPECT_EQ(reports[0], "sidecar node 1: vp 38: CPU not removed within "
-			      "25 ms (cpu_status REMOVE); it is lost to both "
-			      "kernels");
-	EXPECT_EQ(sd_vp_state(&node, Vp(6)), SD_VP_REMOVED);
-	EXPECT_EQ(sd_vp_run(&node, Vp(6), kLong), -SD_ENOENT);
+			      "25 ms (cpu_status REMOVE); still REMOVING; try "
+			      "again");
+	EXPECT_EQ(sd_vp_state(&node, Vp(6)), SD_VP_REMOVING);
+	EXPECT_EQ(RunVp(&node, Vp(6), kLong), -SD_EBUSY);
 }
 
 TEST_F(NodeTest, RemoveAnsweredWithIdleIsEio)

@@ -188,14 +188,15 @@ int shim_node_attach(struct sd_node *n, uint32_t index,
 		.response_apic_id = cpus[0].apic_id,
 		.response_vector = SHIM_RESPONSE_VECTOR,
 		.cancel_timeout_ns = cancel_timeout_ns,
-		.vp_word_count = np->vp_count,
+		.vp_slot_count = np->vp_count,
 	};
 	int r;
 
 	if (plat.nr_nodes == SIDECAR_MAX_NODES)
 		panic("shim: more than %u nodes attached", SIDECAR_MAX_NODES);
-	cfg.vp_words = (uint32_t *)(uintptr_t)pmem_alloc(
-		(uint64_t)np->vp_count * sizeof(uint32_t), 8, "vp words");
+	cfg.vp_slots = (struct sd_vp_slot *)(uintptr_t)pmem_alloc(
+		(uint64_t)np->vp_count * sizeof(struct sd_vp_slot), 8,
+		"vp slots");
 	r = sd_node_attach(n, shim_platform(), &cfg);
 	if (r == 0)
 		plat.nodes[plat.nr_nodes++] = n;

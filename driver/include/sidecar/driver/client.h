@@ -2,8 +2,11 @@
 /*
  * client: the VMM's API for one sidecar VP, over the node's command page.
  *
- * One owner per VP (the VMM's VP thread); only sd_client_cancel may be
- * called from another thread while the VP runs. The pointers to the CPU
+ * One owner per VP (the VMM's VP thread), enforced: a VP has at most one
+ * open handle. Only sd_client_cancel may be called from another thread
+ * while the VP runs. Every call claims the VP before it writes the command
+ * page, so a call is refused (-SD_EBUSY) rather than mixed with what the
+ * sidecar still does for a command abandoned after a timeout. The pointers to the CPU
  * context, intercept message and register page are NULL while the VP runs
  * and valid until the next command.
  */
@@ -55,9 +58,15 @@ struct sd_client_vp {
 	uint64_t completed;
 };
 
-/* -SD_EINVAL if vp is not in the node. */
+/*
+ * Opens the handle of VP vp: -SD_EINVAL if vp is not a sidecar VP of the
+ * node, -SD_EBUSY if another handle of it is open (one owner per VP).
+ */
 int sd_client_vp_init(struct sd_client_vp *c, struct sd_node *n, uint32_t vp,
 		      uint64_t timeout_ns);
+
+/* Closes the handle (a started run stays started); c is unusable after. */
+void sd_client_vp_release(struct sd_client_vp *c);
 
 /*
  * Every call below returns 0 or a negative SD_E* code and, given e, fills

@@ -15,6 +15,20 @@
 extern "C" {
 #endif
 
+/*
+ * Points inside the driver where another party's step can land and change
+ * the outcome. A test platform's race() hook runs there, so a test can force
+ * the interleaving instead of waiting for luck.
+ */
+enum sd_race_point {
+	/* sd_vp_start: the CPU is RUN, the VP not yet ASYNC. */
+	SD_RACE_START_ARMED,
+	/* sd_vp_stop: the VP is marked stopping, the CPU not yet told. */
+	SD_RACE_STOP_MARKED,
+	/* A scan marked the VP stopped and has not yet counted it. */
+	SD_RACE_SCAN_MARKED,
+};
+
 struct sd_platform {
 	void *ctx;
 
@@ -52,6 +66,16 @@ struct sd_platform {
 	 * status, a timeout), like dev_err. msg is NUL-terminated.
 	 */
 	void (*report)(void *ctx, const char *msg);
+
+	/*
+	 * Optional: a command completed, so sd_node_poll may have become
+	 * ready; for sleepers that poll instead of waiting in the driver
+	 * (like wake_up on a poll queue). May run in interrupt context.
+	 */
+	void (*notify)(void *ctx);
+
+	/* Optional, for tests: runs at each race point, for VP vp. */
+	void (*race)(void *ctx, enum sd_race_point where, uint32_t vp);
 };
 
 #ifdef __cplusplus
