@@ -175,5 +175,28 @@ TEST(ClientRaceTest, ARefusedCommandIsNotCounted)
 	EXPECT_EQ(c.completed, 1u);
 }
 
+// One handle per VP, as the Rust client's in_use: a second is refused until
+// the first is released.
+TEST(ClientRaceTest, AVpHasOneHandle)
+{
+	HostSystem sys(Options());
+	sd_node *n = sys.NodeOf(kVp);
+	sd_client_vp a, b;
+	sd_client_error e;
+	ASSERT_EQ(sd_client_vp_init(&a, n, kVp, 1000 * kMs), 0);
+	EXPECT_EQ(sd_client_vp_init(&b, n, kVp, 1000 * kMs), -SD_EBUSY);
+	EXPECT_EQ(sd_client_vp_init(&b, n, kVp + 1, 1000 * kMs), 0);
+	sd_client_vp_release(&b);
+	EXPECT_EQ(sd_client_test(&a, &e), 0) << e.msg;
+	sd_client_vp_release(&a);
+	EXPECT_EQ(sd_client_test(&a, &e), -SD_EINVAL);
+	ASSERT_EQ(sd_client_vp_init(&b, n, kVp, 1000 * kMs), 0);
+	EXPECT_EQ(sd_client_test(&b, &e), 0) << e.msg;
+	// A handle does not stop the main kernel from converting the CPU.
+	EXPECT_EQ(sd_vp_remove(n, kVp, 1000 * kMs), 0);
+	EXPECT_EQ(sd_client_test(&b, &e), -SD_ENOENT);
+	sd_client_vp_release(&b);
+}
+
 } // namespace
 } // namespace sdtest

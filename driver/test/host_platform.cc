@@ -149,6 +149,121 @@ uint64_t HostPlatform::Now(void *ctx)
 	return NowNs();
 }
 
+HostPlatform::~HostPlatform()
+{
+	StopWatchdog();
+}
+
+void HostPlatform::StopWatchdog()
+{
+	{
+		std::lock_guard<std::mutex> g(watch_mu_);
+		watch_quit_ = true;
+	}
+	watch_cv_.notify_all();
+	if (watchdog_.joinable())
+		watchdog_.join();
+	std::lock_guard<std::mutex> g(watch_mu_);
+	watch_quit_ = false;
+	watched_.clear();
+}
+
+void HostPlatform::Watch(const sd_node *n)
+{
+	std::lock_guard<std::mutex> g(watch_mu_);
+	watched_.push_back(n);
+	if (!watchdog_.joinable())
+		watchdog_ = std::thread([this] { WatchdogLoop(); });
+}
+
+namespace
+{
+
+bool CpuBusy(uint8_t s)
+{
+	return s == SIDECAR_CPU_STATUS_RUN || s == SIDECAR_CPU_STATUS_STOP ||
+	       s == SIDECAR_CPU_STATUS_REMOVE;
+}
+
+uint8_t StateOf(const sd_node *n, uint32_t i)
+{
+	return (uint8_t)(__atomic_load_n(&n->vp[i].word, __ATOMIC_SEQ_CST) &
+			 0xff);
+}
+
+// Why a waiter on word should be awake by now, or "" if it may sleep on.
+std::string ShouldBeAwake(const sd_node *n, const uint32_t *word)
+{
+	char text[160];
+	if (word == &n->wake_seq) {
+		// The readers: a started VP has stopped.
+		for (uint32_t i = 0; i < n->cpu_count; i++) {
+			uint8_t st = StateOf(n, i);
+			uint8_t s = sidecar_cpu_status_load(n->control, i);
+			bool started = st == SD_VP_ASYNC ||
+				       st == SD_VP_ASYNC_STOPPING;
+			if (st == SD_VP_ASYNC_STOPPED ||
+			    (started && !CpuBusy(s))) {
+				std::snprintf(text, sizeof(text),
+					      "node %u readers: vp %u is "
+					      "driver state %u, cpu_status %u",
+					      n->index, n->base_cpu + i, st, s);
+				return text;
+			}
+		}
+		return "";
+	}
+	for (uint32_t i = 0; i < n->cpu_count; i++) {
+		if (word != &n->vp[i].wake_seq)
+			continue;
+		uint8_t s = sidecar_cpu_status_load(n->control, i);
+		if (CpuBusy(s))
+			return "";
+		std::snprintf(text, sizeof(text),
+			      "node %u vp %u: driver state %u, cpu_status %u",
+			      n->index, n->base_cpu + i, StateOf(n, i), s);
+		return text;
+	}
+	return "";
+}
+
+} // namespace
+
+void HostPlatform::WatchdogLoop()
+{
+	// Per word: since when its waiter has had reason to be awake.
+	std::map<const uint32_t *, uint64_t> awake_since;
+	std::unique_lock<std::mutex> lk(watch_mu_);
+	while (!watch_cv_.wait_for(lk, std::chrono::milliseconds(50),
+				   [&] { return watch_quit_; })) {
+		uint64_t t = NowNs();
+		std::map<const uint32_t *, uint64_t> seen;
+		for (auto &b : BlockedSince()) {
+			for (const sd_node *n : watched_) {
+				std::string why = ShouldBeAwake(n, b.first);
+				if (why.empty())
+					continue;
+				auto it = awake_since.find(b.first);
+				uint64_t since = it == awake_since.end() ?
+							 t :
+							 it->second;
+				seen[b.first] = since;
+				if (t - since < kLostWakeupNs)
+					continue;
+				std::fprintf(
+					stderr,
+					"watchdog: lost wake-up: a thread "
+					"blocked %llu ms on %s\n",
+					(unsigned long long)((t - b.second) /
+							     1000000),
+					why.c_str());
+				std::abort();
+			}
+		}
+		awake_since.swap(seen);
+	}
+}
+
 void HostPlatform::Notify(void *ctx)
 {
 	auto *p = static_cast<HostPlatform *>(ctx);

@@ -15,8 +15,10 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "sidecar/driver/node.h"
 #include "sidecar/driver/platform.h"
 
 namespace sdtest
@@ -65,6 +67,20 @@ uint64_t NowNs();
 class HostPlatform {
     public:
 	explicit HostPlatform(HostMemory *mem);
+	~HostPlatform();
+	HostPlatform(const HostPlatform &) = delete;
+	HostPlatform &operator=(const HostPlatform &) = delete;
+
+	// Lost wake-ups are hangs here (waits do not poll), so a watchdog
+	// makes them fail fast: once a node is watched, a thread blocked on
+	// one of its words while what it waits for has held for
+	// kLostWakeupNs is reported, naming the VP and its states, and the
+	// process aborts. Call after sd_node_attach.
+	static constexpr uint64_t kLostWakeupNs = 2000000000ull;
+	void Watch(const sd_node *n);
+	// Ends the watchdog and forgets the nodes; before any watched node
+	// goes away or is attached again.
+	void StopWatchdog();
 
 	const sd_platform *platform() const
 	{
@@ -153,6 +169,14 @@ class HostPlatform {
 	// the wake-ups counted.
 	std::multimap<const uint32_t *, uint64_t> blocked_;
 	std::map<const uint32_t *, uint64_t> woken_;
+
+	void WatchdogLoop();
+	// Under watch_mu_.
+	std::mutex watch_mu_;
+	std::condition_variable watch_cv_;
+	std::vector<const sd_node *> watched_;
+	bool watch_quit_ = false;
+	std::thread watchdog_;
 };
 
 } // namespace sdtest

@@ -389,6 +389,7 @@ HostSystem::HostSystem(const HostSystemOptions &opt)
 		if (sd_node_attach(nodes.back().get(), hp.platform(), &nc))
 			throw std::runtime_error("attach failed: " +
 						 hp.Reports().back());
+		hp.Watch(nodes.back().get());
 	}
 	for (auto &c : sidecar_cpus)
 		if (c)
@@ -476,6 +477,8 @@ void HostSystem::Shutdown()
 
 HostSystem::~HostSystem()
 {
+	// The watchdog reads the nodes, which go before hp does.
+	hp.StopWatchdog();
 	Shutdown();
 }
 

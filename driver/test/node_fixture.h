@@ -60,10 +60,17 @@ class NodeTest : public testing::Test {
 		};
 	}
 
+	~NodeTest() override
+	{
+		hp.StopWatchdog();
+	}
+
 	void Attach()
 	{
+		hp.StopWatchdog();
 		ASSERT_EQ(sd_node_attach(&node, hp.platform(), &cfg), 0)
 			<< (hp.Reports().empty() ? "" : hp.Reports().back());
+		hp.Watch(&node);
 	}
 
 	void SetUp() override

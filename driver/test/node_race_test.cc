@@ -5,9 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "node_fixture.h"
 
@@ -171,6 +175,51 @@ TEST_F(NodeRaceTest, ACompletionWakesOnlyItsWaiter)
 	ASSERT_EQ(StartVp(&node, Vp(6)), 0);
 	Complete(6);
 	EXPECT_EQ(reader.get(), (int)Vp(6));
+}
+
+// A sleeper that polls (like epoll on the Rust client's file) rather than
+// waiting in the driver is woken through notify() for every completion.
+TEST_F(NodeRaceTest, APollingSleeperIsNotified)
+{
+	std::mutex mu;
+	std::condition_variable cv;
+	uint64_t events = 0;
+	hp.on_notify = [&] {
+		std::lock_guard<std::mutex> g(mu);
+		events++;
+		cv.notify_all();
+	};
+	for (uint32_t i = 1; i <= 5; i++)
+		ASSERT_EQ(StartVp(&node, Vp(i)), 0);
+	auto poller = std::async(std::launch::async, [&] {
+		std::vector<int> got;
+		uint64_t seen = 0;
+		while (got.size() < 5) {
+			if (sd_node_poll(&node) & SD_POLLIN) {
+				int vp = sd_node_next_stopped(&node, 0);
+				if (vp >= 0)
+					got.push_back(vp);
+				continue;
+			}
+			std::unique_lock<std::mutex> lk(mu);
+			// Long: a missing notify is a failure, not a delay.
+			if (!cv.wait_for(lk, std::chrono::seconds(10),
+					 [&] { return events != seen; }))
+				break;
+			seen = events;
+		}
+		return got;
+	});
+	for (uint32_t i : { 3, 1, 5, 2, 4 }) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(2));
+		Complete(i);
+	}
+	auto got = poller.get();
+	std::sort(got.begin(), got.end());
+	ASSERT_EQ(got.size(), 5u);
+	for (uint32_t i = 1; i <= 5; i++)
+		EXPECT_EQ(got[i - 1], (int)Vp(i));
+	hp.on_notify = nullptr;
 }
 
 } // namespace

@@ -172,6 +172,7 @@ int scenario_ap_fault(const struct scenario_env *env)
 	uint32_t kind = parse_kind(env->cmdline), vp, pinged, others;
 	struct sidecar_get_set_vp_register_request *req;
 	struct sidecar_command_page *page;
+	struct sd_claim claim;
 	uint64_t addr, stub;
 	struct sd_node *n;
 	int r;
@@ -190,6 +191,9 @@ int scenario_ap_fault(const struct scenario_env *env)
 	CHECK(hvsim_inject_fault(vp, kind, addr), "arming the fault");
 
 	/* One register by hypercall: the return from it faults. */
+	r = sd_vp_claim(n, vp, &claim);
+	if (!CHECK(r == 0, "VP %u: claim: %s", vp, sd_strerror(r)))
+		return -1;
 	page = &sd_node_vp_pages(n, vp)->command_page;
 	req = sidecar_get_set_vp_register_request_of(page);
 	memset(page->request_data, 0, sizeof(page->request_data));
@@ -197,7 +201,7 @@ int scenario_ap_fault(const struct scenario_env *env)
 	req->target_vtl = VTL0;
 	req->regs[0].name = HV_REGISTER_RIP;
 	page->command = SIDECAR_COMMAND_GET_VP_REGISTERS;
-	r = sd_vp_start(n, vp);
+	r = sd_vp_start(n, &claim);
 	if (!CHECK(r == 0, "VP %u: starting GET_VP_REGISTERS: %s", vp,
 		   sd_strerror(r)))
 		return -1;

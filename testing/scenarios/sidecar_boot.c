@@ -419,10 +419,29 @@ bool sidecar_client(const struct scenario_env *env, struct sidecar_boot *b,
 		    uint32_t vp, struct sd_client_vp *c)
 {
 	struct sd_node *n = sidecar_node_of(b, vp);
+	int r;
 
-	return CHECK(n && sd_client_vp_init(c, n, vp,
-					    sidecar_timeout_ns(env)) == 0,
-		     "VP %u: no client (not a sidecar CPU)", vp);
+	if (!CHECK(n && vp < HVSIM_MAX_VPS,
+		   "VP %u: no client (not a sidecar CPU)", vp))
+		return false;
+	/*
+	 * A VP has one handle at a time. Scenarios run on the BSP alone and
+	 * take a fresh handle per phase: the previous one (idle by then)
+	 * is closed here for them.
+	 */
+	if (b->client_open[vp]) {
+		int s = sd_vp_state(n, vp);
+
+		if (!CHECK(s != SD_VP_ASYNC && s != SD_VP_STOP_PENDING &&
+				   s != SD_VP_ASYNC_STOPPING &&
+				   s != SD_VP_ASYNC_STOPPED,
+			   "VP %u: a new client while the old one runs", vp))
+			return false;
+		sd_vp_close(n, vp);
+	}
+	r = sd_client_vp_init(c, n, vp, sidecar_timeout_ns(env));
+	b->client_open[vp] = r == 0;
+	return CHECK(r == 0, "VP %u: no client: %s", vp, sd_strerror(r));
 }
 
 bool sidecar_client_ok(const struct scenario_env *env, int r,

@@ -30,6 +30,8 @@ struct sidecar_boot {
 	bool boot_fault[HVSIM_MAX_VPS];
 	uint32_t nr_nodes; /* attached to the driver */
 	struct sd_node nodes[SIDECAR_MAX_NODES];
+	/* VPs whose client handle sidecar_client() opened last. */
+	bool client_open[HVSIM_MAX_VPS];
 };
 
 /*

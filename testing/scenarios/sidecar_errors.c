@@ -170,10 +170,14 @@ static void command_error(const struct scenario_env *env,
 {
 	struct sidecar_command_page *page = c->page;
 	struct sd_client_error e;
+	struct sd_claim claim;
 	int r;
 
+	r = sd_vp_claim(c->node, c->vp, &claim);
+	if (!CHECK(r == 0, "VP %u: %s: claim: %s", c->vp, what, sd_strerror(r)))
+		return;
 	page->command = command;
-	r = sd_vp_run(c->node, c->vp, sidecar_timeout_ns(env));
+	r = sd_vp_run(c->node, &claim, sidecar_timeout_ns(env));
 	if (!CHECK(r == 0, "VP %u: %s: the command did not complete: %s", c->vp,
 		   what, sd_strerror(r)))
 		return;

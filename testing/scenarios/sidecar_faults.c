@@ -98,7 +98,8 @@ static void start_failed(const struct scenario_env *env, uint32_t vp,
 	if (!CHECK(n && sd_vp_state(n, vp) == SD_VP_REMOVED,
 		   "VP %u: the driver does not have it REMOVED", vp))
 		return;
-	sd_client_vp_init(&c, n, vp, sidecar_timeout_ns(env));
+	if (!sidecar_client(env, &boot, vp, &c))
+		return;
 	rc = sd_client_test(&c, &e);
 	CHECK(rc == -SD_ENOENT, "VP %u: NONE to a VP that never started: %s",
 	      vp, e.msg);
@@ -252,16 +253,20 @@ static void translate_fails(const struct scenario_env *env,
 		sidecar_translate_gva_response_of(c->page);
 	struct hv_translate_virtual_address_ex_output_x64 out;
 	struct sd_client_error e;
+	struct sd_claim claim;
 	int rc;
 
 	/* By hand, over garbage: the image must zero the output. */
+	rc = sd_vp_claim(c->node, c->vp, &claim);
+	if (!CHECK(rc == 0, "VP %u: claim: %s", c->vp, sd_strerror(rc)))
+		return;
 	inject(HV_CALL_TRANSLATE_VIRTUAL_ADDRESS_EX, c->vp, 0,
 	       HV_STATUS_INSUFFICIENT_MEMORY, true);
 	memset(c->page->request_data, 0xa5, sizeof(c->page->request_data));
 	req->gvn = 0x400;
 	req->control_flags = flags;
 	c->page->command = SIDECAR_COMMAND_TRANSLATE_GVA;
-	rc = sd_vp_run(c->node, c->vp, sidecar_timeout_ns(env));
+	rc = sd_vp_run(c->node, &claim, sidecar_timeout_ns(env));
 	CHECK(rc == 0 && !c->page->has_error &&
 		      resp->status == HV_STATUS_INSUFFICIENT_MEMORY &&
 		      all_zero(resp->rsvd, sizeof(resp->rsvd)) &&

@@ -62,7 +62,8 @@ static void remove_one(const struct scenario_env *env, struct sd_node *n,
 	      vtl2_reg(vp, HV_REGISTER_REGISTER_PAGE));
 	r = sd_vp_remove(n, vp, sidecar_timeout_ns(env));
 	CHECK(r == -SD_ENOENT, "VP %u: second remove: %s", vp, sd_strerror(r));
-	sd_client_vp_init(&c, n, vp, sidecar_timeout_ns(env));
+	if (!sidecar_client(env, &boot, vp, &c))
+		return;
 	r = sd_client_test(&c, &e);
 	CHECK(r == -SD_ENOENT && e.kind == SD_CLIENT_ERR_DRIVER,
 	      "VP %u: NONE after remove: %d (%s)", vp, r, e.msg);

@@ -134,15 +134,20 @@ static void sync_run(const struct scenario_env *env, struct sd_client_vp *c,
 				       "RUN_VP past its deadline";
 	uint32_t reports = shim_reports();
 	struct run_before b;
+	struct sd_claim claim;
 	uint64_t steps;
 	int r;
 
+	/* The page is written only under the claim. */
+	r = sd_vp_claim(c->node, c->vp, &claim);
+	if (!CHECK(r == 0, "VP %u: %s: claim: %s", c->vp, what, sd_strerror(r)))
+		return;
 	run_model(c->vp, 0);
 	run_prepare(c, by_signal ? 6 : 5, false, &b);
 	c->page->command = SIDECAR_COMMAND_RUN_VP;
 	if (by_signal)
 		shim_signal_after(SIGNAL_AFTER_NS);
-	r = sd_vp_run(c->node, c->vp,
+	r = sd_vp_run(c->node, &claim,
 		      by_signal ? sidecar_timeout_ns(env) : SYNC_TIMEOUT_NS);
 	shim_signal_cancel();
 	CHECK(r == (by_signal ? -SD_EINTR : -SD_ETIMEDOUT) &&
