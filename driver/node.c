@@ -62,6 +62,17 @@ static inline bool cas(uint32_t *p, uint32_t *expected, uint32_t desired)
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* The moves of driver/include/sidecar/driver/vp_transitions.def, only. */
+static bool transition_ok(uint8_t from, uint8_t to)
+{
+#define SD_VP_TRANSITION(f, t, by)                \
+	if (from == SD_VP_##f && to == SD_VP_##t) \
+		return true;
+#include "sidecar/driver/vp_transitions.def"
+#undef SD_VP_TRANSITION
+	return from == to;
+}
+
 static inline uint8_t status(const struct sd_node *n, uint32_t idx)
 {
 	return sidecar_cpu_status_load(n->control, idx);
@@ -77,6 +88,25 @@ static uint64_t deadline_after(const struct sd_node *n, uint64_t timeout)
 	uint64_t t = now(n);
 
 	return t + timeout < t ? UINT64_MAX : t + timeout;
+}
+
+static void report_transition(struct sd_node *n, uint32_t idx, uint8_t from,
+			      uint8_t to);
+
+/*
+ * Every change of a VP word: a CAS that reports a move the transition table
+ * does not have (the table and this file disagree: a bug in one of them).
+ * It still makes the move, so that no retry loop can spin on it.
+ */
+static bool vp_cas(struct sd_node *n, uint32_t idx, uint32_t *expected,
+		   uint32_t desired)
+{
+	uint8_t from = w_state(*expected), to = w_state(desired);
+	bool done = cas(&n->vp[idx].word, expected, desired);
+
+	if (done && !transition_ok(from, to))
+		report_transition(n, idx, from, to);
+	return done;
 }
 
 static void race(struct sd_node *n, enum sd_race_point where, uint32_t idx)
@@ -147,6 +177,20 @@ static void report_status(struct sd_node *n, uint32_t idx, uint8_t s,
 	buf_status(b, s);
 	sd_buf_str(b, " ");
 	sd_buf_str(b, when);
+	msg_send(n, &m);
+}
+
+static void report_transition(struct sd_node *n, uint32_t idx, uint8_t from,
+			      uint8_t to)
+{
+	struct msg m;
+	struct sd_buf *b = msg_begin(n, &m, idx);
+
+	sd_buf_str(b, "state ");
+	sd_buf_u64(b, from);
+	sd_buf_str(b, " -> ");
+	sd_buf_u64(b, to);
+	sd_buf_str(b, " is not in the transition table");
 	msg_send(n, &m);
 }
 
@@ -294,14 +338,13 @@ static void scan(struct sd_node *n)
 				/* Once per claim, not on every scan. */
 				if (w & VP_REPORTED)
 					break;
-				if (cas(&n->vp[i].word, &w, w | VP_REPORTED)) {
+				if (vp_cas(n, i, &w, w | VP_REPORTED)) {
 					report_status(n, i, s, "while started");
 					break;
 				}
 				continue; /* w reloaded */
 			}
-			if (cas(&n->vp[i].word, &w,
-				w_with(w, SD_VP_ASYNC_STOPPED))) {
+			if (vp_cas(n, i, &w, w_with(w, SD_VP_ASYNC_STOPPED))) {
 				race(n, SD_RACE_SCAN_MARKED, i);
 				/* Counted after marking: never one too many. */
 				__atomic_fetch_add(&n->num_stopped, 1,
@@ -373,7 +416,7 @@ static int claim(struct sd_node *n, uint32_t vp, uint8_t state, uint32_t *idx,
 		switch (w_state(w)) {
 		case SD_VP_AVAIL:
 			*word = w_claim(w, state);
-			if (cas(&n->vp[i].word, &w, *word)) {
+			if (vp_cas(n, i, &w, *word)) {
 				*idx = i;
 				return 0;
 			}
@@ -396,7 +439,7 @@ static bool owned_move(struct sd_node *n, uint32_t idx, uint32_t word,
 	uint32_t w = ld(&n->vp[idx].word);
 
 	while ((w & ~VP_OPEN) == (word & ~VP_OPEN))
-		if (cas(&n->vp[idx].word, &w, w_with(w, to)))
+		if (vp_cas(n, idx, &w, w_with(w, to)))
 			return true;
 	return false;
 }
@@ -638,7 +681,7 @@ int sd_vp_stop(struct sd_node *n, uint32_t vp)
 			 * one started in between, so RUN below is ours.
 			 */
 			marked = w_with(w, SD_VP_STOP_PENDING);
-			if (cas(&n->vp[idx].word, &w, marked))
+			if (vp_cas(n, idx, &w, marked))
 				goto stop_cpu;
 			continue; /* w reloaded */
 		case SD_VP_STOP_PENDING:
@@ -692,7 +735,7 @@ static int take_any(struct sd_node *n, uint32_t unused, void *arg)
 
 			if (w_state(w) != SD_VP_ASYNC_STOPPED)
 				continue;
-			if (!cas(&n->vp[i].word, &w, w_with(w, SD_VP_AVAIL)))
+			if (!vp_cas(n, i, &w, w_with(w, SD_VP_AVAIL)))
 				continue; /* another taker won */
 			__atomic_store_n(&n->cursor, i + 1, __ATOMIC_RELAXED);
 			*vp = n->base_cpu + i;
@@ -731,7 +774,7 @@ static int take_vp(struct sd_node *n, uint32_t idx, void *arg)
 			/* Not counted yet: the scan wakes us when it is. */
 			if (!reserve_stopped(n))
 				return 0;
-			if (cas(&n->vp[idx].word, &w, w_with(w, SD_VP_AVAIL)))
+			if (vp_cas(n, idx, &w, w_with(w, SD_VP_AVAIL)))
 				return 1;
 			unreserve_stopped(n);
 			continue; /* w reloaded */

@@ -313,7 +313,7 @@ TEST_F(NodeTest, InterruptedRunCancelsAndWaitsForTheCpu)
 		return RunVp(&node, Vp(3), kLong);
 	});
 	ASSERT_TRUE(fn->AwaitStatus(3, SIDECAR_CPU_STATUS_RUN));
-	sig.pending = true;
+	sig.Raise();
 	// The driver asks the CPU to stop: RUN -> STOP and another IPI.
 	ASSERT_TRUE(fn->AwaitStatus(3, SIDECAR_CPU_STATUS_STOP));
 	EXPECT_TRUE(AwaitRequestIpis(3, 2));

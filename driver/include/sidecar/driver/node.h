@@ -29,10 +29,11 @@
  * -SD_ETIMEDOUT; a run, cancel or remove that times out is also reported,
  * a wait for a stopped VP is not (that is polling).
  *
- * Wake-ups are per VP: a completion wakes the thread waiting on that VP
- * (and the node's readers only when a started VP stopped), and the
- * platform's optional notify() hears of every completion, for sleepers
- * that poll rather than wait.
+ * Wake-ups are per VP: a completion wakes the thread waiting on that VP,
+ * and the node's readers only when a started VP stopped; the platform's
+ * optional notify() hears of every completion of a started VP (each one
+ * that can make sd_node_poll ready), for sleepers that poll rather than
+ * wait in the driver.
  *
  * Thread safety: every function may be called from any thread at any time,
  * except sd_node_attach; sd_node_interrupt may also be called from an

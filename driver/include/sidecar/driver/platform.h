@@ -68,9 +68,11 @@ struct sd_platform {
 	void (*report)(void *ctx, const char *msg);
 
 	/*
-	 * Optional: a command completed, so sd_node_poll may have become
-	 * ready; for sleepers that poll instead of waiting in the driver
-	 * (like wake_up on a poll queue). May run in interrupt context.
+	 * Optional: a started command (sd_vp_start) may have completed, so
+	 * sd_node_poll may have become ready; for sleepers that poll instead
+	 * of waiting in the driver (like wake_up on a poll queue). Called for
+	 * every such completion, possibly more often; may run in interrupt
+	 * context.
 	 */
 	void (*notify)(void *ctx);
 
