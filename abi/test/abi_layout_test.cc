@@ -642,8 +642,8 @@ void CheckFile(const std::string &path, Era era)
 			ADD_FAILURE() << path << ":" << lineno
 				      << ": duplicate line for " << key;
 		const Entry &e = it->second;
-		const std::string where = path + ":" +
-					  std::to_string(lineno) + ": " + text;
+		const std::string where =
+			path + ":" + std::to_string(lineno) + ": " + text;
 		switch (line.kind) {
 		case Kind::kStruct:
 			EXPECT_EQ(line.a, e.a) << where << ": C sizeof differs";
