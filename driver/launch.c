@@ -9,10 +9,10 @@
 
 /*
  * Walks the chunks: each run of consecutive CPUs on one NUMA node, split
- * into the fewest chunks of at most max_cpus with sizes differing
- * by at most one (the first run_len % chunks get the extra CPU). A node's
- * VPs must be a contiguous range, so a NUMA node whose CPUs are not
- * consecutive gives several runs.
+ * as openhcl_boot splits it: into the fewest chunks of at most max_cpus,
+ * each ceil(run_len / chunks) CPUs but the last, which takes what is left
+ * (so 70 CPUs are 24, 24, 22). A node's VPs must be a contiguous range, so
+ * a NUMA node whose CPUs are not consecutive gives several runs.
  */
 struct chunk_iter {
 	const struct sd_cpu *cpus;
@@ -21,12 +21,13 @@ struct chunk_iter {
 	uint32_t pos;
 	uint32_t run_end;
 	uint32_t run_len;
-	uint32_t run_chunks;
-	uint32_t chunk; /* index of the next chunk in the run */
+	uint32_t run_size; /* every chunk's size but the last's */
 };
 
 static bool next_chunk(struct chunk_iter *it, uint32_t *base, uint32_t *len)
 {
+	uint32_t chunks;
+
 	if (it->pos >= it->count)
 		return false;
 	if (it->pos == it->run_end) {
@@ -37,15 +38,14 @@ static bool next_chunk(struct chunk_iter *it, uint32_t *base, uint32_t *len)
 			end++;
 		it->run_end = end;
 		it->run_len = end - it->pos;
-		it->run_chunks =
-			(it->run_len + it->max_cpus - 1) / it->max_cpus;
-		it->chunk = 0;
+		chunks = (it->run_len + it->max_cpus - 1) / it->max_cpus;
+		it->run_size = (it->run_len + chunks - 1) / chunks;
 	}
 	*base = it->pos;
-	*len = it->run_len / it->run_chunks +
-	       (it->chunk < it->run_len % it->run_chunks ? 1 : 0);
+	*len = it->run_end - it->pos;
+	if (*len > it->run_size)
+		*len = it->run_size;
 	it->pos += *len;
-	it->chunk++;
 	return true;
 }
 
@@ -93,6 +93,28 @@ static void release_all(const struct sd_launch_config *cfg,
 			       params->nodes[i].memory_size);
 }
 
+/* HEAD's per-CPU state gives VP vp to the main kernel. */
+static bool kernel_starts(const struct sidecar_params *params, uint32_t vp)
+{
+	const struct sidecar_per_cpu_state *s = &params->initial_state;
+
+	return s->per_cpu_state_specified &&
+	       vp < SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE &&
+	       !s->sidecar_starts_cpu[vp];
+}
+
+/* Node APs the per-CPU state gives to the main kernel. */
+static uint32_t kernel_started(const struct sidecar_params *params)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < params->node_count; i++)
+		for (uint32_t j = 1; j < params->nodes[i].vp_count; j++)
+			n += kernel_starts(params,
+					   params->nodes[i].base_vp + j);
+	return n;
+}
+
 enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 				     struct sidecar_params *params,
 				     struct sd_launch_info *plan)
@@ -133,6 +155,16 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 			sd_buf_u64(&msg, numa_count);
 			return fail(plan, params, SD_LAUNCH_BAD_CONFIG);
 		}
+	}
+
+	/* openhcl_boot specifies it only when every CPU has an entry. */
+	if (cfg->initial_state && cfg->initial_state->per_cpu_state_specified &&
+	    cfg->cpu_count > SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE) {
+		sd_buf_str(&msg, "initial_state specified for ");
+		sd_buf_u64(&msg, cfg->cpu_count);
+		sd_buf_str(&msg, " CPUs > ");
+		sd_buf_u64(&msg, SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE);
+		return fail(plan, params, SD_LAUNCH_BAD_CONFIG);
 	}
 
 	/* The sidecar signals the main kernel through x2APIC MSRs only. */
@@ -195,6 +227,9 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 		nodes++;
 	}
 
+	if (cfg->initial_state)
+		sd_memcpy(&params->initial_state, cfg->initial_state,
+			  sizeof(params->initial_state));
 	params->hypercall_page = cfg->hypercall_page;
 	params->enable_logging = cfg->enable_logging ? 1 : 0;
 	params->node_count = nodes;
@@ -202,21 +237,25 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 	plan->result = SD_LAUNCH_OK;
 	sd_buf_u64(&msg, nodes);
 	sd_buf_str(&msg, " nodes, ");
-	sd_buf_u64(&msg, cfg->cpu_count - nodes - singles);
+	sd_buf_u64(&msg,
+		   cfg->cpu_count - nodes - singles - kernel_started(params));
 	sd_buf_str(&msg, " sidecar CPUs, ");
 	sd_buf_hex(&msg, plan->total_memory);
 	sd_buf_str(&msg, " bytes");
 	return SD_LAUNCH_OK;
 }
 
-/* Whether the main kernel boots VP vp: a node's base, or in no node. */
+/*
+ * Whether the main kernel boots VP vp: a node's base, one the per-CPU
+ * state gives it, or one in no node.
+ */
 static bool is_boot_cpu(const struct sidecar_params *params, uint32_t vp)
 {
 	for (uint32_t i = 0; i < params->node_count; i++) {
 		const struct sidecar_node_params *np = &params->nodes[i];
 
 		if (vp >= np->base_vp && vp - np->base_vp < np->vp_count)
-			return vp == np->base_vp;
+			return vp == np->base_vp || kernel_starts(params, vp);
 	}
 	return true;
 }

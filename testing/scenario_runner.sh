@@ -11,7 +11,8 @@ usage() {
 usage: bazel run //testing:qemu -- [options]
   --vps N                  vCPUs = VPs (default 8)
   --node-size K            at most K VPs per sidecar node (1..32, default
-                           32); the launcher splits evenly (13 by 5: 5,4,4)
+                           32); the launcher splits as openhcl_boot does
+                           (13 by 5: 5,5,3)
   --numa a,b,...           NUMA nodes with a, b, ... CPUs (sum = --vps)
   --scenario NAME          smoke (default), commands, run-intercept,
                            run-cancel, remove, faults, fanout, logging,
@@ -21,6 +22,10 @@ usage: bazel run //testing:qemu -- [options]
   --param 'node[i].FIELD=V'  launcher placed everything; repeatable; V is a
                            number or @SYMBOL[+-N]: @image @image_end
                            @params @output @hypercall_page @nodeN @nodeN_end
+  --param 'initial_state.per_cpu_state_specified=0|1'
+  --param 'initial_state.sidecar_starts_cpu[N]=0|1'  HEAD's per-CPU start
+                           state (N < 400); the launcher sees it too, so
+                           CPUs marked 0 go to boot_cpus=
   --inject 'CALL:vp=V:status=S[:reg=R][:once]'  hvsim fault injection
                            (reg=: one register of a Get/SetVpRegisters);
                            repeatable; or 'Fault:vp=V:kind=ud|bp|pf|stack'

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 //
-// Checks every line of abi/spec/abi_layout.txt (sizes, alignments, field
-// offsets and sizes, constants of the Rust ABI) against the C headers.
+// Checks every line of abi/spec/abi_layout.txt (the seed era: sizes,
+// alignments, field offsets and sizes, constants of the Rust ABI) and of
+// abi/spec/abi_layout_head.txt (what HEAD's SidecarParams looks like, with
+// PerCpuState) against the C headers. One header serves both eras: a seed
+// loader's zero padding is HEAD's "per-CPU state not specified".
 //
-// The file is read at run time from, in order: $ABI_LAYOUT_TXT, the first
-// argument left after gtest's own, or abi/spec/abi_layout.txt relative to the
-// working directory. This file has its own main(): link gtest, not
-// gtest_main.
+// The files are read at run time from, in order: $ABI_LAYOUT_TXT and
+// $ABI_LAYOUT_HEAD_TXT, the first and second arguments left after gtest's
+// own, or abi/spec/abi_layout{,_head}.txt relative to the working
+// directory. This file has its own main(): link gtest, not gtest_main.
 
 #include <gtest/gtest.h>
 
@@ -28,7 +31,11 @@
 namespace
 {
 
-std::string g_layout_path = "abi/spec/abi_layout.txt";
+std::string g_seed_path = "abi/spec/abi_layout.txt";
+std::string g_head_path = "abi/spec/abi_layout_head.txt";
+
+// Which layout file an entry belongs to.
+enum Era : unsigned { kSeed = 1, kHead = 2 };
 
 enum class Kind { kStruct, kField, kConst };
 
@@ -51,11 +58,26 @@ struct Entry {
 	std::string name;
 	uint64_t a;
 	uint64_t b;
+	unsigned eras;
 };
 
 Entry MakeEntry(Kind kind, const char *name, uint64_t a, uint64_t b)
 {
-	return Entry{ kind, name, a, b };
+	return Entry{ kind, name, a, b, kSeed };
+}
+
+// In both files: what HEAD kept of the seed's SidecarParams.
+Entry Both(Entry e)
+{
+	e.eras = kSeed | kHead;
+	return e;
+}
+
+// Only in the HEAD file.
+Entry HeadOnly(Entry e)
+{
+	e.eras = kHead;
+	return e;
 }
 
 #define ABI_STRUCT(rust, ctype) \
@@ -96,11 +118,22 @@ std::vector<Entry> Table()
 	using cmd = sidecar_command_page;
 	return {
 		// sidecar_defs
-		ABI_STRUCT("SidecarParams", sidecar_params),
-		ABI_FIELD("SidecarParams", sidecar_params, hypercall_page),
-		ABI_FIELD("SidecarParams", sidecar_params, enable_logging),
-		ABI_FIELD("SidecarParams", sidecar_params, node_count),
-		ABI_FIELD("SidecarParams", sidecar_params, nodes),
+		Both(ABI_STRUCT("SidecarParams", sidecar_params)),
+		Both(ABI_FIELD("SidecarParams", sidecar_params,
+			       hypercall_page)),
+		Both(ABI_FIELD("SidecarParams", sidecar_params,
+			       enable_logging)),
+		Both(ABI_FIELD("SidecarParams", sidecar_params, node_count)),
+		Both(ABI_FIELD("SidecarParams", sidecar_params, nodes)),
+		HeadOnly(ABI_FIELD("SidecarParams", sidecar_params,
+				   initial_state)),
+		HeadOnly(ABI_STRUCT("PerCpuState", sidecar_per_cpu_state)),
+		HeadOnly(ABI_FIELD("PerCpuState", sidecar_per_cpu_state,
+				   per_cpu_state_specified)),
+		HeadOnly(ABI_FIELD("PerCpuState", sidecar_per_cpu_state,
+				   sidecar_starts_cpu)),
+		HeadOnly(ABI_SIDECAR_CONST(
+			NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE)),
 		ABI_STRUCT("SidecarNodeParams", sidecar_node_params),
 		ABI_FIELD("SidecarNodeParams", sidecar_node_params,
 			  memory_base),
@@ -562,14 +595,18 @@ TEST(AbiLayout, TableHasNoDuplicates)
 			<< "duplicate table entry " << Key(e.kind, e.name);
 }
 
-TEST(AbiLayout, EveryLineMatchesTheHeaders)
+// Every line of the file matches the table, and every entry of the
+// table for this era has its line.
+void CheckFile(const std::string &path, Era era)
 {
-	std::ifstream in(g_layout_path);
-	ASSERT_TRUE(in.is_open()) << "cannot open " << g_layout_path;
+	std::ifstream in(path);
+	ASSERT_TRUE(in.is_open()) << "cannot open " << path;
 
 	std::map<std::string, Entry> table;
 	std::map<std::string, int> uses;
 	for (const Entry &e : Table()) {
+		if (!(e.eras & era))
+			continue;
 		table.emplace(Key(e.kind, e.name), e);
 		uses[Key(e.kind, e.name)] = 0;
 	}
@@ -590,23 +627,23 @@ TEST(AbiLayout, EveryLineMatchesTheHeaders)
 
 		Line line{};
 		if (!ParseLine(text, lineno, &line)) {
-			ADD_FAILURE() << g_layout_path << ":" << lineno
+			ADD_FAILURE() << path << ":" << lineno
 				      << ": cannot parse: " << text;
 			continue;
 		}
 		const std::string key = Key(line.kind, line.name);
 		const auto it = table.find(key);
 		if (it == table.end()) {
-			ADD_FAILURE() << g_layout_path << ":" << lineno
+			ADD_FAILURE() << path << ":" << lineno
 				      << ": no table entry for " << key;
 			continue;
 		}
 		if (++uses[key] > 1)
-			ADD_FAILURE() << g_layout_path << ":" << lineno
+			ADD_FAILURE() << path << ":" << lineno
 				      << ": duplicate line for " << key;
 		const Entry &e = it->second;
-		const std::string where = g_layout_path + ":" +
-					  std::to_string(lineno) + ": " + text;
+		const std::string where =
+			path + ":" + std::to_string(lineno) + ": " + text;
 		switch (line.kind) {
 		case Kind::kStruct:
 			EXPECT_EQ(line.a, e.a) << where << ": C sizeof differs";
@@ -630,9 +667,30 @@ TEST(AbiLayout, EveryLineMatchesTheHeaders)
 			<< "table entry never used by the file: " << u.first;
 
 	std::printf("abi_layout: checked %d of %d non-empty lines in %s\n",
-		    checked, nonempty, g_layout_path.c_str());
+		    checked, nonempty, path.c_str());
 	EXPECT_GT(nonempty, 0);
 	EXPECT_EQ(checked, nonempty);
+}
+
+TEST(AbiLayout, EveryLineOfTheSeedFileMatchesTheHeaders)
+{
+	CheckFile(g_seed_path, kSeed);
+}
+
+TEST(AbiLayout, EveryLineOfTheHeadFileMatchesTheHeaders)
+{
+	CheckFile(g_head_path, kHead);
+}
+
+// A seed-era loader zero-fills the page: HEAD reads "not specified".
+TEST(AbiLayout, SeedPaddingIsInitialState)
+{
+	EXPECT_EQ(offsetof(sidecar_params, initial_state),
+		  offsetof(sidecar_params, nodes) +
+			  sizeof(sidecar_params::nodes));
+	EXPECT_LE(offsetof(sidecar_params, initial_state) +
+			  sizeof(sidecar_per_cpu_state),
+		  sizeof(sidecar_params));
 }
 
 } // namespace
@@ -641,9 +699,14 @@ int main(int argc, char **argv)
 {
 	testing::InitGoogleTest(&argc, argv);
 	const char *env = std::getenv("ABI_LAYOUT_TXT");
+	const char *head = std::getenv("ABI_LAYOUT_HEAD_TXT");
 	if (env != nullptr && env[0] != '\0')
-		g_layout_path = env;
+		g_seed_path = env;
 	else if (argc > 1)
-		g_layout_path = argv[1];
+		g_seed_path = argv[1];
+	if (head != nullptr && head[0] != '\0')
+		g_head_path = head;
+	else if (argc > 2)
+		g_head_path = argv[2];
 	return RUN_ALL_TESTS();
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -195,7 +196,8 @@ TEST_P(TopologyTest, SplitsIntoBalancedChunks)
 		EXPECT_EQ(l.BootCpus(), tc.boot_cpus);
 }
 
-// Fewest chunks per NUMA node, sizes within one of each other.
+// Fewest chunks per NUMA node, as openhcl_boot cuts them: every chunk
+// ceil(cpus / chunks) but the last, which may be shorter.
 TEST_P(TopologyTest, ChunksAreFewestAndEven)
 {
 	const TopologyCase &tc = GetParam();
@@ -213,9 +215,10 @@ TEST_P(TopologyTest, ChunksAreFewestAndEven)
 		EXPECT_EQ(chunks.size(),
 			  (cpus + SD_MAX_NODE_CPUS - 1) / SD_MAX_NODE_CPUS)
 			<< "numa " << numa;
-		auto [lo, hi] =
-			std::minmax_element(chunks.begin(), chunks.end());
-		EXPECT_LE(*hi - *lo, 1u) << "numa " << numa;
+		uint32_t size = (cpus + chunks.size() - 1) / chunks.size();
+		for (size_t k = 0; k + 1 < chunks.size(); k++)
+			EXPECT_EQ(chunks[k], size) << "numa " << numa;
+		EXPECT_LE(chunks.back(), size) << "numa " << numa;
 	}
 }
 
@@ -253,9 +256,9 @@ INSTANTIATE_TEST_SUITE_P(
 				      "boot_cpus=0,22,44" },
 			TopologyCase{ "NinetySeven",
 				      { 97 },
-				      { 25, 24, 24, 24 },
+				      { 25, 25, 25, 22 },
 				      SD_LAUNCH_OK,
-				      "boot_cpus=0,25,49,73" },
+				      "boot_cpus=0,25,50,75" },
 			TopologyCase{ "FourNumaOf47",
 				      { 47, 47, 47, 47 },
 				      { 24, 23, 24, 23, 24, 23, 24, 23 },
@@ -281,9 +284,9 @@ INSTANTIATE_TEST_SUITE_P(
 				      "boot_cpus=0,1,4,5" },
 			TopologyCase{ "UnevenNuma",
 				      { 40, 5, 70 },
-				      { 20, 20, 5, 24, 23, 23 },
+				      { 20, 20, 5, 24, 24, 22 },
 				      SD_LAUNCH_OK,
-				      "boot_cpus=0,20,40,45,69,92" },
+				      "boot_cpus=0,20,40,45,69,93" },
 			// 129 chunks of two: one more than SidecarParams holds.
 			TopologyCase{ "TooManyNodes",
 				      Repeat(2, 129),
@@ -407,7 +410,7 @@ TEST(Launch, MaxNodeCpusBoundsTheChunks)
 		const char *boot_cpus;
 	};
 	const Case cases[] = {
-		{ { 13 }, 5, { 5, 4, 4 }, "boot_cpus=0,5,9" },
+		{ { 13 }, 5, { 5, 5, 3 }, "boot_cpus=0,5,10" },
 		{ { 64 }, 16, { 16, 16, 16, 16 }, "boot_cpus=0,16,32,48" },
 		{ { 16 }, 8, { 8, 8 }, "boot_cpus=0,8" },
 		{ { 3, 5 }, 4, { 3, 3, 2 }, "boot_cpus=0,3,6" },
@@ -442,6 +445,100 @@ TEST(Launch, MaxNodeCpusAbove32IsRejected)
 	EXPECT_EQ(l.Run(), SD_LAUNCH_BAD_CONFIG);
 	EXPECT_EQ(std::string(l.plan->message), "max_node_cpus 33 > 32");
 	EXPECT_EQ(l.mem.allocs, 0);
+}
+
+// The last chunk of a run can be a single CPU (993 = 31 x 32 + 1): the
+// main kernel keeps it.
+TEST(Launch, LastChunkOfOneStaysWithTheKernel)
+{
+	Launch l(Topology({ 993 }));
+
+	ASSERT_EQ(l.Run(), SD_LAUNCH_OK) << l.plan->message;
+	EXPECT_EQ(l.params->node_count, 31u);
+	EXPECT_EQ(l.plan->single_cpus, 1u);
+	EXPECT_EQ(l.params->nodes[30].base_vp + l.params->nodes[30].vp_count,
+		  992u);
+}
+
+// HEAD's per-CPU state: passed on, and its kernel-started CPUs booted by
+// the main kernel. Two nodes of 4: VPs 0..3 and 4..7.
+struct PerCpu : Launch {
+	sidecar_per_cpu_state state{};
+
+	PerCpu()
+	    : Launch(Topology({ 8 }))
+	{
+		cfg.max_node_cpus = 4;
+		state.per_cpu_state_specified = 1;
+		std::memset(state.sidecar_starts_cpu, 1,
+			    sizeof(state.sidecar_starts_cpu));
+		cfg.initial_state = &state;
+	}
+};
+
+TEST(Launch, PerCpuStateKernelStartedCpusBootWithTheKernel)
+{
+	PerCpu l;
+
+	l.state.sidecar_starts_cpu[2] = 0;
+	l.state.sidecar_starts_cpu[5] = 0;
+	l.state.sidecar_starts_cpu[7] = 0;
+	ASSERT_EQ(l.Run(), SD_LAUNCH_OK) << l.plan->message;
+	EXPECT_EQ(std::memcmp(&l.params->initial_state, &l.state,
+			      sizeof(l.state)),
+		  0);
+	EXPECT_EQ(l.BootCpus(), "boot_cpus=0,2,4,5,7");
+	EXPECT_EQ(std::string(l.plan->message),
+		  "2 nodes, 3 sidecar CPUs, 0x6a000 bytes");
+}
+
+// A base VP marked true is still the main kernel's, once.
+TEST(Launch, PerCpuStateBaseVpIsTheKernelsEitherWay)
+{
+	PerCpu l;
+
+	l.state.sidecar_starts_cpu[4] = 0;
+	ASSERT_EQ(l.Run(), SD_LAUNCH_OK);
+	EXPECT_EQ(l.BootCpus(), "boot_cpus=0,4");
+}
+
+TEST(Launch, PerCpuStateNotSpecifiedChangesNothing)
+{
+	PerCpu l;
+
+	l.state.per_cpu_state_specified = 0;
+	std::memset(l.state.sidecar_starts_cpu, 0,
+		    sizeof(l.state.sidecar_starts_cpu));
+	ASSERT_EQ(l.Run(), SD_LAUNCH_OK);
+	EXPECT_EQ(l.BootCpus(), "boot_cpus=0,4");
+	EXPECT_EQ(l.params->initial_state.per_cpu_state_specified, 0);
+}
+
+TEST(Launch, NoPerCpuStateLeavesItZero)
+{
+	Launch l(Topology({ 8 }));
+
+	std::memset(&l.params->initial_state, 0xa5,
+		    sizeof(l.params->initial_state));
+	ASSERT_EQ(l.Run(), SD_LAUNCH_OK);
+	const auto *b =
+		reinterpret_cast<const uint8_t *>(&l.params->initial_state);
+	for (size_t i = 0; i < sizeof(l.params->initial_state); i++)
+		ASSERT_EQ(b[i], 0) << i;
+}
+
+TEST(Launch, PerCpuStateForMoreThan400CpusIsRejected)
+{
+	Launch l(Topology({ 401 }));
+	sidecar_per_cpu_state state{};
+
+	state.per_cpu_state_specified = 1;
+	l.cfg.initial_state = &state;
+	EXPECT_EQ(l.Run(), SD_LAUNCH_BAD_CONFIG);
+	EXPECT_EQ(std::string(l.plan->message),
+		  "initial_state specified for 401 CPUs > 400");
+	EXPECT_EQ(l.params->node_count, 0u);
+	EXPECT_TRUE(l.mem.live.empty());
 }
 
 TEST(Launch, BootCpusTruncatesSafely)

@@ -38,8 +38,9 @@ TEST_F(NodeTest, AttachReadsTheControlPageAndSetsTheResponse)
 	EXPECT_TRUE(hp.Reports().empty());
 }
 
-// A CPU the sidecar could not start is REMOVED at attach: the node takes
-// it as removed, and every claim on it is -SD_ENOENT without an IPI.
+// A CPU the sidecar could not start, or one HEAD's initial_state gives the
+// main kernel, is REMOVED at attach: the node takes it as removed, and
+// every claim on it is -SD_ENOENT without an IPI.
 TEST_F(NodeTest, AttachTakesACpuThatNeverStartedAsRemoved)
 {
 	sd_node fresh;

@@ -144,6 +144,63 @@ static bool check_vp_pairs(const struct sidecar_params *p,
 	return true;
 }
 
+/*
+ * HEAD's per-CPU start state. A Rust bool other than 0 or 1 is not a
+ * value the loader could have meant. A node must be covered by the array
+ * (openhcl_boot only specifies it for VMs that fit), and must keep at
+ * least one AP: the base VP is the main kernel's whatever its entry says,
+ * and a node of the main kernel's CPUs only is no sidecar node.
+ */
+static bool check_initial_state(const struct sidecar_params *p,
+				struct sidecar_command_error *err)
+{
+	const struct sidecar_per_cpu_state *s = &p->initial_state;
+	const uint32_t cap = SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE;
+
+	if (s->per_cpu_state_specified > 1) {
+		sc_error_set(
+			err,
+			"initial_state.per_cpu_state_specified %u not 0 or 1",
+			s->per_cpu_state_specified);
+		return false;
+	}
+	if (!s->per_cpu_state_specified)
+		return true;
+	for (uint32_t i = 0; i < p->node_count; i++) {
+		const struct sidecar_node_params *n = &p->nodes[i];
+		uint32_t end = n->base_vp + n->vp_count, aps = 0;
+
+		if (n->base_vp >= cap || n->vp_count > cap - n->base_vp) {
+			sc_error_set(
+				err,
+				"node %u: VPs [%u, %u) beyond the %u entries of initial_state.sidecar_starts_cpu",
+				i, n->base_vp, end, cap);
+			return false;
+		}
+		for (uint32_t vp = n->base_vp; vp < end; vp++) {
+			uint8_t v = s->sidecar_starts_cpu[vp];
+
+			if (v > 1) {
+				sc_error_set(
+					err,
+					"node %u: initial_state.sidecar_starts_cpu[%u] %u not 0 or 1",
+					i, vp, v);
+				return false;
+			}
+			if (vp != n->base_vp && v)
+				aps++;
+		}
+		if (!aps) {
+			sc_error_set(
+				err,
+				"node %u: no AP left to the sidecar: initial_state.sidecar_starts_cpu[%u..%u] all 0",
+				i, n->base_vp + 1, end - 1);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool sc_validate_params(const struct sidecar_params *p,
 			const struct sc_reserved_range *reserved,
 			size_t n_reserved, struct sidecar_command_error *err)
@@ -167,5 +224,5 @@ bool sc_validate_params(const struct sidecar_params *p,
 			return false;
 	return check_memory_pairs(p, err) &&
 	       check_reserved(p, reserved, n_reserved, err) &&
-	       check_vp_pairs(p, err);
+	       check_vp_pairs(p, err) && check_initial_state(p, err);
 }

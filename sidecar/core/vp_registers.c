@@ -55,9 +55,10 @@ void sc_cmd_vp_registers(struct sidecar_command_page *page, bool set,
 	uint16_t count = req->count;
 	uint8_t vtl = req->target_vtl;
 
-	if (count < 1 || count > SIDECAR_MAX_GET_SET_VP_REGISTERS) {
+	/* As upstream: 0 registers is a batch with nothing to do. */
+	if (count > SIDECAR_MAX_GET_SET_VP_REGISTERS) {
 		page->has_error = 1;
-		sc_error_set(&page->error, "invalid register count %u (1..=%u)",
+		sc_error_set(&page->error, "invalid register count %u (0..=%u)",
 			     count, SIDECAR_MAX_GET_SET_VP_REGISTERS);
 		return;
 	}

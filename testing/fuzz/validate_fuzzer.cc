@@ -7,6 +7,7 @@
 // and every accepted node's layout must fit its memory.
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <memory>
 
 #include "sidecar/core/layout.h"
@@ -23,6 +24,35 @@ struct Range {
 bool Overlap(Range a, Range b)
 {
 	return a.base < b.end && b.base < a.end;
+}
+
+// HEAD's initial_state: bools only; when specified, every node's VPs have
+// entries and one of them besides the base VP is the sidecar's.
+bool PerCpuStateHolds(const sidecar_params &p)
+{
+	const sidecar_per_cpu_state &s = p.initial_state;
+
+	if (s.per_cpu_state_specified != 0 && s.per_cpu_state_specified != 1)
+		return false;
+	if (s.per_cpu_state_specified == 0)
+		return true;
+	for (uint32_t i = 0; i < p.node_count; i++) {
+		const uint64_t first = p.nodes[i].base_vp;
+		const uint64_t end = first + p.nodes[i].vp_count;
+		bool sidecar_ap = false;
+
+		if (end > std::size(s.sidecar_starts_cpu))
+			return false;
+		for (uint64_t vp = first; vp < end; vp++) {
+			if (s.sidecar_starts_cpu[vp] > 1)
+				return false;
+			if (vp != first && s.sidecar_starts_cpu[vp] == 1)
+				sidecar_ap = true;
+		}
+		if (!sidecar_ap)
+			return false;
+	}
+	return true;
 }
 
 // DESIGN.md §4, written independently of sidecar/core.
@@ -47,6 +77,8 @@ bool RulesHold(const sidecar_params &p, const sc_reserved_range *res,
 		if (uint64_t(n.base_vp) + n.vp_count > UINT32_MAX)
 			return false;
 	}
+	if (!PerCpuStateHolds(p))
+		return false;
 	for (uint32_t i = 0; i < p.node_count; i++) {
 		const sidecar_node_params &a = p.nodes[i];
 		Range ra{ a.memory_base, a.memory_base + a.memory_size };

@@ -27,7 +27,7 @@
 #include "sidecar_boot.h"
 #include "sidecar_guard.h"
 
-#define LIST_MAX 256
+#define LIST_MAX 768 /* the command line holds 1024 */
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
 
@@ -53,10 +53,15 @@ static void parse_numa(const char *cmdline, struct shim_layout *l)
 	}
 }
 
-/* param=A,B,... each FIELD=VALUE or node[i].FIELD=VALUE. */
-static void apply_params(const char *cmdline, struct sidecar_params *p)
+/*
+ * param=A,B,... each FIELD=VALUE, node[i].FIELD=VALUE or
+ * initial_state.FIELD=VALUE; with only_initial_state, just the last kind
+ * (the launcher's input, before placement), silently.
+ */
+static void apply_params(const char *cmdline, struct sidecar_params *p,
+			 bool only_initial_state)
 {
-	char list[LIST_MAX];
+	static char list[LIST_MAX];
 	const char *s = list;
 
 	cmdline_get_str(cmdline, "param", list, sizeof(list), "");
@@ -65,12 +70,27 @@ static void apply_params(const char *cmdline, struct sidecar_params *p)
 
 		while (*end && *end != ',')
 			end++;
+		if (only_initial_state && strncmp(s, "initial_state.", 14)) {
+			s = *end ? end + 1 : end;
+			continue;
+		}
 		err = shim_apply_param(p, s, (size_t)(end - s));
 		if (err)
 			panic("param '%.*s': %s", (int)(end - s), s, err);
-		printf("shim: param %.*s\n", (int)(end - s), s);
+		if (!only_initial_state)
+			printf("shim: param %.*s\n", (int)(end - s), s);
 		s = *end ? end + 1 : end;
 	}
+}
+
+/* HEAD's per-CPU state from param=, for the launcher to boot_cpus=. */
+static void initial_state(const char *cmdline, struct sidecar_per_cpu_state *st)
+{
+	static struct sidecar_params p;
+
+	memset(&p, 0, sizeof(p));
+	apply_params(cmdline, &p, true);
+	*st = p.initial_state;
 }
 
 /* What @image, @params, ... in param= overrides stand for. */
@@ -212,6 +232,45 @@ static void check_removed(const struct scenario_env *env,
 	      vp);
 }
 
+/* initial_state gives vp to the main kernel. */
+static bool kernel_started(const struct sidecar_params *p, uint32_t vp)
+{
+	const struct sidecar_per_cpu_state *st = &p->initial_state;
+
+	return st->per_cpu_state_specified &&
+	       vp < SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE &&
+	       !st->sidecar_starts_cpu[vp];
+}
+
+/*
+ * A VP the main kernel starts: REMOVED from the outset, and the image
+ * never touched it: hvsim saw no EnableVpVtl and no StartVirtualProcessor
+ * for it (its records: state, request time, every VP's hypercall log).
+ */
+static void check_kernel_started(const struct scenario_env *env, uint32_t vp,
+				 uint8_t status)
+{
+	uint32_t enabler;
+	bool untouched = never_started(vp, &enabler);
+
+	CHECK(status == SIDECAR_CPU_STATUS_REMOVED,
+	      "VP %u: initial_state gives it to the main kernel, but its "
+	      "status is %u",
+	      vp, status);
+	CHECK(untouched && enabler == HVSIM_NO_VP,
+	      "VP %u: initial_state gives it to the main kernel, but hvsim "
+	      "saw %s for it",
+	      vp,
+	      enabler != HVSIM_NO_VP ? "an EnableVpVtl" :
+				       "a StartVirtualProcessor");
+	if (status == SIDECAR_CPU_STATUS_REMOVED && untouched &&
+	    enabler == HVSIM_NO_VP)
+		printf("sidecar: VP %u REMOVED: kernel-started by initial_state, "
+		       "never started (no EnableVpVtl, no "
+		       "StartVirtualProcessor)\n",
+		       vp);
+}
+
 /* The per-VP page table maps slot 511 only, and nothing W+X. */
 static void check_address_space(const struct scenario_env *env, uint32_t vp)
 {
@@ -266,6 +325,10 @@ static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 		uint32_t vp = np->base_vp + j;
 		uint8_t s = sidecar_cpu_status_load(cp, j);
 
+		if (kernel_started(b->params, vp)) {
+			check_kernel_started(env, vp, s);
+			continue;
+		}
 		if (s == SIDECAR_CPU_STATUS_IDLE) {
 			env->result->booted++;
 			check_address_space(env, vp);
@@ -281,12 +344,20 @@ static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 	CHECK(r == 0, "node %u: attach failed: %s", i, sd_strerror(r));
 	if (r == 0)
 		b->nr_nodes = i + 1;
+	for (uint32_t j = 1; r == 0 && j < np->vp_count; j++)
+		if (kernel_started(b->params, np->base_vp + j))
+			CHECK(sd_vp_state(&b->nodes[i], np->base_vp + j) ==
+				      SD_VP_REMOVED,
+			      "VP %u: the driver has a kernel-started VP as "
+			      "not REMOVED",
+			      np->base_vp + j);
 }
 
 bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 {
 	bool expect_error =
 		cmdline_get_u64(env->cmdline, "expect_boot_error", 0) != 0;
+	struct sidecar_per_cpu_state st;
 	struct shim_layout l;
 	const char *err;
 	uint64_t t0;
@@ -304,8 +375,9 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	b->params = (void *)(uintptr_t)pmem_alloc_page("params");
 	b->output = (void *)(uintptr_t)pmem_alloc_page("output");
 	layout(env->cmdline, &l);
-	b->launch =
-		shim_launch(&l, hvsim_hypercall_page_pa(), b->params, &b->plan);
+	initial_state(env->cmdline, &st);
+	b->launch = shim_launch(&l, hvsim_hypercall_page_pa(), &st, b->params,
+				&b->plan);
 	b->plan_nodes = b->params->node_count;
 	/* Refused parameters are a test of the image: hand them over. */
 	if (b->launch != SD_LAUNCH_OK && !expect_error)
@@ -313,7 +385,7 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 		      b->plan.message);
 	guard_record(b);
 	set_symbols(b);
-	apply_params(env->cmdline, b->params);
+	apply_params(env->cmdline, b->params, false);
 	shim_print_params(b->params);
 	env->result->nodes = b->params->node_count;
 

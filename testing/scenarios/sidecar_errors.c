@@ -217,7 +217,7 @@ static void command_errors(const struct scenario_env *env,
 
 	memset(page->request_data, 0, sizeof(page->request_data));
 	req->count = UINT16_MAX;
-	snprintf(want, sizeof(want), "invalid register count 65535 (1..=31)");
+	snprintf(want, sizeof(want), "invalid register count 65535 (0..=31)");
 	command_error(env, c, SIDECAR_COMMAND_GET_VP_REGISTERS,
 		      "register count");
 

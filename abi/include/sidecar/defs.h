@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sidecar kernel ABI: a C transcription of sidecar_defs (seed era,
- * abi/spec/sidecar_defs.rs) with byte-identical layouts. Every layout in
- * abi/spec/abi_layout.txt is checked by abi/test/abi_layout_test.cc.
+ * The sidecar kernel ABI: a C transcription of sidecar_defs with
+ * byte-identical layouts, seed era (abi/spec/sidecar_defs.rs) plus what HEAD
+ * added (abi/spec/sidecar_defs_head.rs: SidecarParams.initial_state). Every
+ * layout in abi/spec/abi_layout.txt and abi_layout_head.txt is checked by
+ * abi/test/abi_layout_test.cc.
  *
  * Fields that Rust declares AtomicU32/AtomicU8 are plain integers here:
  * access them only through the sidecar_*_load/store/cas/xchg helpers.
@@ -34,6 +36,8 @@
 #define SIDECAR_MAX_VPS_PER_NODE 4032
 /* Capacity of CommandError.buf. */
 #define SIDECAR_ERROR_MAX_LEN 255
+/* HEAD: length of PerCpuState.sidecar_starts_cpu (VPs 0..399). */
+#define SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE 400
 
 /* CpuStatus (u8), ControlPage.cpu_status[]. */
 #define SIDECAR_CPU_STATUS_REMOVED 0 /* not in the sidecar kernel */
@@ -93,6 +97,22 @@ HV_ASSERT_OFFSET(struct sidecar_node_params, memory_size, 8);
 HV_ASSERT_OFFSET(struct sidecar_node_params, base_vp, 16);
 HV_ASSERT_OFFSET(struct sidecar_node_params, vp_count, 20);
 
+/*
+ * PerCpuState (HEAD only): which CPUs the sidecar starts, filled by
+ * openhcl_boot when it gives some CPUs to the main kernel (boot_cpus=).
+ * Rust bools, 0 or 1. A seed-era loader leaves the bytes zero, which reads
+ * as "not specified": every AP of every node is the sidecar's.
+ */
+struct sidecar_per_cpu_state {
+	uint8_t per_cpu_state_specified;
+	/* By VP index; false: the main kernel starts that CPU. */
+	uint8_t sidecar_starts_cpu[SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE];
+};
+
+HV_ASSERT_LAYOUT(struct sidecar_per_cpu_state, 401, 1);
+HV_ASSERT_OFFSET(struct sidecar_per_cpu_state, per_cpu_state_specified, 0);
+HV_ASSERT_OFFSET(struct sidecar_per_cpu_state, sidecar_starts_cpu, 1);
+
 /* SidecarParams: the boot shim's input, one page. */
 struct sidecar_params {
 	/* Physical address of the hypercall page. */
@@ -102,6 +122,8 @@ struct sidecar_params {
 	/* Number of valid entries in nodes. */
 	uint32_t node_count;
 	struct sidecar_node_params nodes[SIDECAR_MAX_NODES];
+	/* HEAD only; in the seed era the page's zero padding. */
+	struct sidecar_per_cpu_state initial_state;
 } SIDECAR_ALIGNED(4096);
 
 HV_ASSERT_LAYOUT(struct sidecar_params, 4096, 4096);
@@ -109,6 +131,7 @@ HV_ASSERT_OFFSET(struct sidecar_params, hypercall_page, 0);
 HV_ASSERT_OFFSET(struct sidecar_params, enable_logging, 8);
 HV_ASSERT_OFFSET(struct sidecar_params, node_count, 12);
 HV_ASSERT_OFFSET(struct sidecar_params, nodes, 16);
+HV_ASSERT_OFFSET(struct sidecar_params, initial_state, 3088);
 
 /* CommandError: a UTF-8 string of len bytes, not NUL terminated. */
 struct sidecar_command_error {

@@ -90,9 +90,19 @@ static void init_node(struct sc_node *node, uint32_t index,
 	cp->base_cpu = np->base_vp;
 	cp->cpu_count = np->vp_count;
 	cp->request_vector = SC_REQUEST_VECTOR;
+	/*
+	 * The base VP is the main kernel's whatever initial_state says (were
+	 * it RUN, nobody would start it and the boot would wait on it); so
+	 * is every VP initial_state gives it, REMOVED from the outset and
+	 * never claimed by the fan-out.
+	 */
 	cp->cpu_status[0] = SIDECAR_CPU_STATUS_REMOVED;
 	for (uint32_t i = 1; i < np->vp_count; i++)
-		cp->cpu_status[i] = SIDECAR_CPU_STATUS_RUN;
+		cp->cpu_status[i] =
+			sc_sidecar_starts_vp(&sc_image.initial_state,
+					     np->base_vp + i) ?
+				SIDECAR_CPU_STATUS_RUN :
+				SIDECAR_CPU_STATUS_REMOVED;
 
 	no->control_page = node->layout.control_pa;
 	no->shmem_pages_base = node->layout.shmem_base;
@@ -161,6 +171,7 @@ bool sc_bsp_main(uint64_t params_pa, uint64_t output_pa, uint64_t image_pa)
 		goto out;
 	sc_image.enable_logging = p->enable_logging != 0;
 	sc_image.node_count = p->node_count;
+	sc_image.initial_state = p->initial_state;
 
 	/* The shim reuses the hypervisor's page: run from our own copy. */
 	__builtin_memcpy((void *)sc_image_va_to_pa(sc_hcall_page),

@@ -34,6 +34,8 @@ struct sc_image_state {
 	bool dr6_shared;
 	uint16_t vtl_return_offset;
 	uint32_t mxcsr_mask; /* from fxsave: the MXCSR bits fxrstor accepts */
+	/* HEAD's per-CPU start state, copied: APs cannot see the params. */
+	struct sidecar_per_cpu_state initial_state;
 	struct sc_node nodes[SIDECAR_MAX_NODES];
 };
 

@@ -199,6 +199,13 @@ static uint32_t start_quota(const struct sc_node *node, uint32_t depth)
 	return depth < l ? l - depth : 0;
 }
 
+/* The next VP of the node to start: none the main kernel starts. */
+static uint32_t claim(struct sc_node *node)
+{
+	return sc_claim_sidecar_vp(&node->next_index, node->vp_count,
+				   node->base_vp, &sc_image.initial_state);
+}
+
 /*
  * Start a VP, then wait for it to come online before claiming another:
  * the new VP claims from the same counter meanwhile, so the number of
@@ -210,8 +217,7 @@ void sc_fan_out(struct sc_cpu *cpu, struct sc_node *node)
 {
 	uint32_t quota = start_quota(node, cpu->start_depth), index;
 
-	while (quota && (index = sc_claim_vp(&node->next_index,
-					     node->vp_count)) != SC_NO_VP) {
+	while (quota && (index = claim(node)) != SC_NO_VP) {
 		struct sc_vp_layout l;
 
 		if (!sc_start_vp(cpu, node, index, &l))
@@ -243,7 +249,7 @@ void sc_fan_out_nodes(struct sc_cpu *cpu)
 
 			if (!quota[n])
 				continue;
-			i = sc_claim_vp(&node->next_index, node->vp_count);
+			i = claim(node);
 			if (i == SC_NO_VP)
 				continue;
 			more = true;

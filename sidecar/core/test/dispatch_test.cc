@@ -95,7 +95,7 @@ TEST_F(Dispatch, BadRegisterCountTouchesNothing)
 {
 	for (uint32_t command : { SIDECAR_COMMAND_GET_VP_REGISTERS,
 				  SIDECAR_COMMAND_SET_VP_REGISTERS }) {
-		for (uint16_t count : { 0, 32, 33, 64, 65535 }) {
+		for (uint16_t count : { 32, 33, 64, 65535 }) {
 			SetUp();
 			Request()->count = count;
 			Request()->status = 0xBEEF;
@@ -110,13 +110,38 @@ TEST_F(Dispatch, BadRegisterCountTouchesNothing)
 			EXPECT_EQ(page_->has_error, 1);
 			EXPECT_EQ(ErrorText(*page_),
 				  "invalid register count " +
-					  std::to_string(count) + " (1..=31)");
+					  std::to_string(count) + " (0..=31)");
 			EXPECT_EQ(std::memcmp(before.data(),
 					      page_->request_data,
 					      before.size()),
 				  0)
 				<< count;
 		}
+	}
+	EXPECT_TRUE(fake_.calls.empty());
+}
+
+// Upstream's semantics: a batch of none succeeds, touching nothing but the
+// status and calling no one.
+TEST_F(Dispatch, ZeroRegistersSucceedWithNothingDone)
+{
+	for (uint32_t command : { SIDECAR_COMMAND_GET_VP_REGISTERS,
+				  SIDECAR_COMMAND_SET_VP_REGISTERS }) {
+		SetUp();
+		Request()->count = 0;
+		Request()->status = 0xBEEF;
+		std::vector<uint8_t> before(
+			reinterpret_cast<uint8_t *>(page_->request_data),
+			reinterpret_cast<uint8_t *>(page_->request_data) +
+				sizeof(page_->request_data));
+
+		Execute(command);
+		EXPECT_EQ(page_->has_error, 0);
+		EXPECT_EQ(Request()->status, HV_STATUS_SUCCESS);
+		before[4] = before[5] = 0; // status, now SUCCESS
+		EXPECT_EQ(std::memcmp(before.data(), page_->request_data,
+				      before.size()),
+			  0);
 	}
 	EXPECT_TRUE(fake_.calls.empty());
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 //
 // sc_claim_vp: each index of 1..vp_count exactly once, never one out of
-// range, however many threads claim at once.
+// range, however many threads claim at once. sc_claim_sidecar_vp: never an
+// index whose VP HEAD's per-CPU state gives to the main kernel.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -96,6 +98,94 @@ TEST(ClaimVp, Concurrent)
 			EXPECT_LE(race.next, vp_count + kThreads);
 		}
 	}
+}
+
+sidecar_per_cpu_state Specified(uint8_t starts)
+{
+	sidecar_per_cpu_state s;
+
+	s.per_cpu_state_specified = 1;
+	std::memset(s.sidecar_starts_cpu, starts, sizeof(s.sidecar_starts_cpu));
+	return s;
+}
+
+TEST(SidecarStartsVp, NotSpecifiedIsEveryVp)
+{
+	sidecar_per_cpu_state s = Specified(0);
+
+	s.per_cpu_state_specified = 0;
+	for (uint32_t vp : { 0u, 1u, 399u, 400u, UINT32_MAX })
+		EXPECT_TRUE(sc_sidecar_starts_vp(&s, vp)) << vp;
+}
+
+TEST(SidecarStartsVp, SpecifiedIsTheEntry)
+{
+	sidecar_per_cpu_state s = Specified(1);
+
+	s.sidecar_starts_cpu[0] = 0;
+	s.sidecar_starts_cpu[399] = 0;
+	EXPECT_FALSE(sc_sidecar_starts_vp(&s, 0));
+	EXPECT_TRUE(sc_sidecar_starts_vp(&s, 1));
+	EXPECT_FALSE(sc_sidecar_starts_vp(&s, 399));
+	// Past the array: validation keeps node VPs out of it.
+	EXPECT_TRUE(sc_sidecar_starts_vp(&s, 400));
+}
+
+// A node of VPs 10..17: 11, 12 and 17 are the main kernel's.
+TEST(ClaimSidecarVp, SkipsKernelStartedVps)
+{
+	sidecar_per_cpu_state s = Specified(1);
+	std::vector<uint32_t> got;
+	uint32_t next = 1, i;
+
+	s.sidecar_starts_cpu[11] = 0;
+	s.sidecar_starts_cpu[12] = 0;
+	s.sidecar_starts_cpu[17] = 0;
+	while ((i = sc_claim_sidecar_vp(&next, 8, 10, &s)) != SC_NO_VP)
+		got.push_back(i);
+	EXPECT_EQ(got, (std::vector<uint32_t>{ 3, 4, 5, 6 }));
+	EXPECT_EQ(sc_claim_sidecar_vp(&next, 8, 10, &s), SC_NO_VP);
+}
+
+TEST(ClaimSidecarVp, NotSpecifiedClaimsEveryIndex)
+{
+	sidecar_per_cpu_state s = Specified(0);
+	std::vector<uint32_t> got;
+	uint32_t next = 1, i;
+
+	s.per_cpu_state_specified = 0;
+	while ((i = sc_claim_sidecar_vp(&next, 4, 0, &s)) != SC_NO_VP)
+		got.push_back(i);
+	EXPECT_EQ(got, (std::vector<uint32_t>{ 1, 2, 3 }));
+}
+
+TEST(ClaimSidecarVp, ConcurrentNeverClaimsAKernelVp)
+{
+	sidecar_per_cpu_state s = Specified(1);
+	std::vector<std::atomic<int>> claimed(32);
+	std::atomic<bool> bad{ false };
+	std::vector<std::thread> threads;
+	uint32_t next = 1;
+
+	for (uint32_t vp = 0; vp < 32; vp += 3)
+		s.sidecar_starts_cpu[vp] = 0;
+	for (int t = 0; t < 8; t++)
+		threads.emplace_back([&] {
+			uint32_t i;
+
+			while ((i = sc_claim_sidecar_vp(&next, 32, 0, &s)) !=
+			       SC_NO_VP) {
+				if (i >= 32 || !s.sidecar_starts_cpu[i])
+					bad = true;
+				else
+					claimed[i]++;
+			}
+		});
+	for (auto &t : threads)
+		t.join();
+	EXPECT_FALSE(bad);
+	for (uint32_t i = 1; i < 32; i++)
+		EXPECT_EQ(claimed[i], i % 3 ? 1 : 0) << i;
 }
 
 } // namespace

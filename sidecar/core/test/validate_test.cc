@@ -40,6 +40,14 @@ std::unique_ptr<sidecar_params> ValidParams()
 	return p;
 }
 
+// HEAD's per-CPU state specified, every entry `starts`.
+void Specify(sidecar_params &p, uint8_t starts)
+{
+	p.initial_state.per_cpu_state_specified = 1;
+	std::memset(p.initial_state.sidecar_starts_cpu, starts,
+		    sizeof(p.initial_state.sidecar_starts_cpu));
+}
+
 // Returns "" when valid, else the message.
 std::string Validate(const sidecar_params &p)
 {
@@ -320,6 +328,102 @@ const Case kCases[] = {
 		  p.node_count = 0;
 	  },
 	  "node_count 0 not in 1..=128" },
+
+	// initial_state (HEAD): all zero, as the seed era leaves it, is
+	// "not specified" (every case above).
+	{ "specified, every CPU the sidecar's",
+	  [](sidecar_params &p) { Specify(p, 1); }, "" },
+	{ "specified, base VPs marked 0 and 1",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.initial_state.sidecar_starts_cpu[0] = 0;
+		  p.initial_state.sidecar_starts_cpu[2] = 1;
+	  },
+	  "" },
+	{ "specified, one AP per node is enough",
+	  [](sidecar_params &p) {
+		  Specify(p, 0);
+		  for (uint32_t i = 0; i < 4; i++)
+			  p.initial_state.sidecar_starts_cpu[2 * i + 1] = 1;
+	  },
+	  "" },
+	{ "specified as 2",
+	  [](sidecar_params &p) {
+		  p.initial_state.per_cpu_state_specified = 2;
+	  },
+	  "initial_state.per_cpu_state_specified 2 not 0 or 1" },
+	{ "not specified: the array is ignored",
+	  [](sidecar_params &p) {
+		  std::memset(p.initial_state.sidecar_starts_cpu, 7,
+			      sizeof(p.initial_state.sidecar_starts_cpu));
+		  p.nodes[3].base_vp = 1000;
+	  },
+	  "" },
+	{ "node left with no AP",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.initial_state.sidecar_starts_cpu[5] = 0;
+	  },
+	  "node 2: no AP left to the sidecar: initial_state.sidecar_starts_cpu[5..5] all 0" },
+	{ "node left with only its base VP",
+	  [](sidecar_params &p) {
+		  Specify(p, 0);
+		  for (uint32_t vp = 0; vp < 6; vp++)
+			  p.initial_state.sidecar_starts_cpu[vp] = 1;
+		  p.initial_state.sidecar_starts_cpu[6] = 1;
+	  },
+	  "node 3: no AP left to the sidecar: initial_state.sidecar_starts_cpu[7..7] all 0" },
+	{ "entry neither 0 nor 1",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.initial_state.sidecar_starts_cpu[6] = 0xff;
+	  },
+	  "node 3: initial_state.sidecar_starts_cpu[6] 255 not 0 or 1" },
+	{ "entries outside every node are ignored",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.initial_state.sidecar_starts_cpu[8] = 0xff;
+		  p.initial_state.sidecar_starts_cpu[399] = 0;
+	  },
+	  "" },
+	{ "node ending at VP 400",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.nodes[3].base_vp = 398;
+	  },
+	  "" },
+	{ "node reaching past VP 399",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.nodes[3].base_vp = 399;
+	  },
+	  "node 3: VPs [399, 401) beyond the 400 entries of initial_state.sidecar_starts_cpu" },
+	{ "node starting past VP 399",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.nodes[1].base_vp = 4000;
+	  },
+	  "node 1: VPs [4000, 4002) beyond the 400 entries of initial_state.sidecar_starts_cpu" },
+	{ "node near 2^32 with overrides",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.nodes[1].base_vp = UINT32_MAX - 2;
+	  },
+	  "node 1: VPs [4294967293, 4294967295) beyond the 400 entries of initial_state.sidecar_starts_cpu" },
+	{ "VP pairs before initial_state",
+	  [](sidecar_params &p) {
+		  Specify(p, 0);
+		  p.nodes[3].base_vp = 0;
+	  },
+	  "node 3: VPs [0, 2) overlap node 0 VPs [0, 2)" },
+	{ "earlier node's initial_state first",
+	  [](sidecar_params &p) {
+		  Specify(p, 1);
+		  p.initial_state.sidecar_starts_cpu[3] = 0;
+		  p.nodes[3].base_vp = 500;
+	  },
+	  "node 1: no AP left to the sidecar: initial_state.sidecar_starts_cpu[3..3] all 0" },
+
 	{ "nodes past node_count are ignored",
 	  [](sidecar_params &p) {
 		  p.node_count = 3;

@@ -88,10 +88,10 @@ static uint32_t cpu_list(const struct shim_layout *l, struct sd_cpu *cpus)
 	return n;
 }
 
-enum sd_launch_result shim_launch(const struct shim_layout *l,
-				  uint64_t hypercall_page,
-				  struct sidecar_params *p,
-				  struct sd_launch_info *plan)
+enum sd_launch_result
+shim_launch(const struct shim_layout *l, uint64_t hypercall_page,
+	    const struct sidecar_per_cpu_state *initial_state,
+	    struct sidecar_params *p, struct sd_launch_info *plan)
 {
 	static struct sd_cpu cpus[MAX_CPUS];
 	static char boot_cpus[BOOT_CPUS_MAX];
@@ -103,6 +103,7 @@ enum sd_launch_result shim_launch(const struct shim_layout *l,
 		.hypercall_page = hypercall_page,
 		.enable_logging = l->log,
 		.mem = &allocator,
+		.initial_state = initial_state,
 	};
 	enum sd_launch_result r;
 

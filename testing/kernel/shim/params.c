@@ -62,6 +62,32 @@ static const char *set_node_field(struct sidecar_node_params *n, const char *f,
 	return NULL;
 }
 
+/*
+ * "per_cpu_state_specified" or "sidecar_starts_cpu[N]" of HEAD's
+ * initial_state; any byte value, so a scenario can hand over a bad bool.
+ */
+static const char *set_initial_state(struct sidecar_per_cpu_state *st,
+				     const char *f, size_t flen, uint64_t v)
+{
+	static const char starts[] = "sidecar_starts_cpu[";
+	const size_t n = sizeof(starts) - 1;
+	uint64_t vp;
+
+	if (v > 0xff)
+		return "initial_state values are bytes (0..255)";
+	if (is(f, flen, "per_cpu_state_specified")) {
+		st->per_cpu_state_specified = (uint8_t)v;
+		return NULL;
+	}
+	if (flen < n + 2 || strncmp(f, starts, n) || f[flen - 1] != ']' ||
+	    !shim_parse_number(f + n, flen - n - 1, &vp) ||
+	    vp >= SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE)
+		return "expected initial_state.per_cpu_state_specified or "
+		       "initial_state.sidecar_starts_cpu[N] with N < 400";
+	st->sidecar_starts_cpu[vp] = (uint8_t)v;
+	return NULL;
+}
+
 const char *shim_apply_param(struct sidecar_params *p, const char *s,
 			     size_t len)
 {
@@ -75,6 +101,9 @@ const char *shim_apply_param(struct sidecar_params *p, const char *s,
 	    !shim_param_value(p, eq + 1, (size_t)(s + len - eq - 1), &v))
 		return "expected FIELD=NUMBER or FIELD=@SYMBOL[+-NUMBER]";
 	flen = (size_t)(eq - s);
+	if (flen > 14 && !strncmp(s, "initial_state.", 14))
+		return set_initial_state(&p->initial_state, s + 14, flen - 14,
+					 v);
 	if (flen > 5 && !strncmp(s, "node[", 5)) {
 		const char *close = s + 5;
 
@@ -100,6 +129,8 @@ const char *shim_apply_param(struct sidecar_params *p, const char *s,
 
 void shim_print_params(const struct sidecar_params *p)
 {
+	uint32_t end = 0;
+
 	printf("shim: params hypercall_page 0x%lx enable_logging %u "
 	       "node_count %u\n",
 	       p->hypercall_page, p->enable_logging, p->node_count);
@@ -108,4 +139,19 @@ void shim_print_params(const struct sidecar_params *p)
 		       "0x%lx+0x%lx\n",
 		       i, p->nodes[i].base_vp, p->nodes[i].vp_count,
 		       p->nodes[i].memory_base, p->nodes[i].memory_size);
+	if (!p->initial_state.per_cpu_state_specified)
+		return;
+	/* The entries of node VPs only: the rest are of no one's CPU. */
+	for (uint32_t i = 0; i < p->node_count && i < SIDECAR_MAX_NODES; i++)
+		if (p->nodes[i].base_vp + p->nodes[i].vp_count > end)
+			end = p->nodes[i].base_vp + p->nodes[i].vp_count;
+	if (end > SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE)
+		end = SIDECAR_NUM_CPUS_SUPPORTED_FOR_PER_CPU_STATE;
+	printf("shim: params initial_state.per_cpu_state_specified %u, "
+	       "VPs [0, %u) with sidecar_starts_cpu not 1:",
+	       p->initial_state.per_cpu_state_specified, end);
+	for (uint32_t vp = 0; vp < end; vp++)
+		if (p->initial_state.sidecar_starts_cpu[vp] != 1)
+			printf(" %u", vp);
+	printf("\n");
 }

@@ -54,6 +54,13 @@ struct sd_launch_config {
 	uint64_t hypercall_page;
 	bool enable_logging;
 	const struct sd_mem_allocator *mem;
+	/*
+	 * HEAD's per-CPU start state, copied into params; NULL or not
+	 * specified: the sidecar starts every AP of its nodes. Specified,
+	 * every CPU must have an entry (cpu_count <= 400), and each CPU it
+	 * marks false goes to boot_cpus= (the image leaves it REMOVED).
+	 */
+	const struct sidecar_per_cpu_state *initial_state;
 };
 
 enum sd_launch_result {
@@ -80,9 +87,12 @@ struct sd_launch_info {
 
 /*
  * Fills params (zeroing it first) and plan. Each run of consecutive CPUs on
- * one NUMA node is split into the fewest chunks of at most max_node_cpus
- * (SD_MAX_NODE_CPUS by default), sizes differing by at most one; each chunk of two or
- * more CPUs is a sidecar node whose first CPU stays with the main kernel.
+ * one NUMA node is split as openhcl_boot does: into the fewest chunks of at
+ * most max_node_cpus (SD_MAX_NODE_CPUS by default), all of
+ * ceil(run / chunks) CPUs but the last, which is shorter; each chunk of two
+ * or more CPUs is a sidecar node whose first CPU stays with the main kernel
+ * (openhcl_boot would make a one-CPU chunk a node too, which the image
+ * refuses: that CPU simply stays with the main kernel).
  * Each node's memory comes from its own NUMA node if it can, else from the
  * next one (in order, wrapping) that has it. Returns plan->result; on
  * anything but SD_LAUNCH_OK, params has no nodes and everything allocated
@@ -94,7 +104,8 @@ enum sd_launch_result sd_launch_plan(const struct sd_launch_config *cfg,
 
 /*
  * Renders "boot_cpus=0,24,47" into buf: every CPU the main kernel boots,
- * i.e. each node's base VP and each CPU in no node, ascending. Returns the
+ * i.e. each node's base VP, each CPU params->initial_state gives it, and
+ * each CPU in no node, ascending. Returns the
  * length the whole text needs (without the NUL), like snprintf; buf is
  * always NUL-terminated when size > 0.
  */

@@ -37,21 +37,24 @@ struct shim_layout {
 };
 
 /*
- * driver/launch over the MADT CPU list (position = VP index) and the NUMA
- * layout, with node memory from pmem on its NUMA node (SRAT ranges).
+ * driver/launch over the MADT CPU list (position = VP index), the NUMA
+ * layout and HEAD's per-CPU start state (initial_state), with node memory
+ * from pmem on its NUMA node (SRAT ranges).
  * Prints the plan and the boot_cpus= line; returns the launcher's result.
  */
-enum sd_launch_result shim_launch(const struct shim_layout *l,
-				  uint64_t hypercall_page,
-				  struct sidecar_params *p,
-				  struct sd_launch_info *plan);
+enum sd_launch_result
+shim_launch(const struct shim_layout *l, uint64_t hypercall_page,
+	    const struct sidecar_per_cpu_state *initial_state,
+	    struct sidecar_params *p, struct sd_launch_info *plan);
 /* The SRAT NUMA node of pa (node 0 without an SRAT); false: none has it. */
 bool shim_numa_of(uint64_t pa, uint32_t *node);
 
 /*
  * One override after placement: "FIELD=VALUE" (hypercall_page,
- * enable_logging, node_count) or "node[i].FIELD=VALUE" (memory_base,
- * memory_size, base_vp, vp_count). VALUE is a number or
+ * enable_logging, node_count), "node[i].FIELD=VALUE" (memory_base,
+ * memory_size, base_vp, vp_count), or HEAD's
+ * "initial_state.per_cpu_state_specified=VALUE" and
+ * "initial_state.sidecar_starts_cpu[N]=VALUE" (bytes, N < 400). VALUE is a number or
  * "@SYMBOL[+-NUMBER]" (see shim_param_value). NULL or an error text.
  */
 const char *shim_apply_param(struct sidecar_params *p, const char *s,

@@ -7,7 +7,10 @@
 #ifndef SIDECAR_CORE_FANOUT_H
 #define SIDECAR_CORE_FANOUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "sidecar/defs.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +26,22 @@ extern "C" {
  * often it is polled.
  */
 uint32_t sc_claim_vp(uint32_t *next_index, uint32_t vp_count);
+
+/*
+ * Whether the sidecar starts VP vp under HEAD's per-CPU state: always when
+ * it is not specified (or vp is past the array, which validation refuses
+ * for node VPs), else sidecar_starts_cpu[vp] != 0.
+ */
+bool sc_sidecar_starts_vp(const struct sidecar_per_cpu_state *s, uint32_t vp);
+
+/*
+ * sc_claim_vp, passing over the indexes whose VP the main kernel starts
+ * (their status is REMOVED from the outset): the next index of the node
+ * whose VP is the sidecar's, or SC_NO_VP.
+ */
+uint32_t sc_claim_sidecar_vp(uint32_t *next_index, uint32_t vp_count,
+			     uint32_t base_vp,
+			     const struct sidecar_per_cpu_state *s);
 
 #ifdef __cplusplus
 }

@@ -34,7 +34,11 @@ struct sc_reserved_range {
  * memory_base, memory_size, memory_base + memory_size, base_vp + vp_count;
  * then node memory against every earlier node, node memory against every
  * reserved range, node VPs against every earlier node (each scanning nodes
- * in order and reporting the later node against the earlier one).
+ * in order and reporting the later node against the earlier one); then
+ * initial_state (HEAD): per_cpu_state_specified 0 or 1, and when 1, per
+ * node in order: its VPs within sidecar_starts_cpu, each entry 0 or 1, at
+ * least one AP (not the base VP) marked 1. All zero, as a seed-era loader
+ * leaves it, is "not specified".
  */
 bool sc_validate_params(const struct sidecar_params *p,
 			const struct sc_reserved_range *reserved,
