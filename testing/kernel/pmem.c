@@ -151,8 +151,10 @@ uint64_t pmem_alloc(uint64_t size, uint64_t align, const char *what)
 	return pa;
 }
 
-/* Where [pa, pa + size) must stop going up: a module or outside block
- * it overlaps (its start), or 0. */
+/*
+ * Where a place [pa, pa + size) must move below: the start of a module or
+ * outside block it overlaps, or 0 if it overlaps none.
+ */
 static uint64_t taken_below(uint64_t pa, uint64_t size)
 {
 	const struct boot_module *m = overlapping_module(pa, size);

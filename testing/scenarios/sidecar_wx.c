@@ -291,6 +291,30 @@ static void check_node(const struct scenario_env *env, struct sd_node *n,
 	       sidecar_required_memory(n->cpu_count), np->memory_size);
 }
 
+/*
+ * How deep the BSP's stack went: the image zeroed it with its BSS, so the
+ * lowest non-zero byte of slots 509-511 is the high-water mark.
+ */
+static uint64_t bsp_stack_used(void)
+{
+	uint64_t used = 0;
+
+	for (uint32_t slot = WX_SLOT_STACK; slot < 512; slot++) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)sp.pa[slot];
+		uint32_t i = 0;
+
+		if (!sp.present[slot])
+			continue;
+		while (i < WX_PAGE && !p[i])
+			i++;
+		if (i < WX_PAGE) {
+			used = (512 - slot) * WX_PAGE - i;
+			break;
+		}
+	}
+	return used;
+}
+
 /* A PML4 holding only the BSP's slot 511, for the walk. */
 static uint64_t bsp_pml4[512] __attribute__((aligned(4096)));
 
@@ -335,9 +359,10 @@ static void check_bsp(const struct scenario_env *env, uint32_t want_pages,
 	      "(slots %u-511)",
 	      rsp, WX_SLOT_STACK);
 	printf("wx: BSP: stack slots %u-511 in the image, guard slot %u %s, "
-	       "RSP 0x%lx at its last hypercall\n",
+	       "RSP 0x%lx at its last hypercall, %lu bytes used at most\n",
 	       WX_SLOT_STACK, WX_SLOT_STACK_GUARD,
-	       sp.present[WX_SLOT_STACK_GUARD] ? "mapped" : "unmapped", rsp);
+	       sp.present[WX_SLOT_STACK_GUARD] ? "mapped" : "unmapped", rsp,
+	       bsp_stack_used());
 }
 
 int scenario_wx(const struct scenario_env *env)
