@@ -33,7 +33,7 @@ usage: bazel run //testing:qemu -- [options]
                            matching RE and no VP was started
   --seed S                 scenario seed
   --ops N                  operations of scenario=stress (default 2000)
-  --memory MB              guest RAM (default 512)
+  --memory MB              guest RAM, half above 4 GiB (default 512)
   --timeout S              QEMU time limit (default 120)
   --trace                  hvsim prints every hypercall
   --pt-dump VP             print every page VP's page tables map
@@ -125,6 +125,9 @@ if [ -n "$numa" ]; then
 	done
 	[ $first = "$vps" ] || { echo "qemu: --numa $numa has $first CPUs, --vps is $vps" >&2; exit 2; }
 fi
+
+# Half the RAM above 4 GiB, where node memory goes (as in scenario.bzl).
+qemu_args+=(-machine "max-ram-below-4g=$((memory / 2))M")
 
 if [ -n "$gdb_port" ]; then
 	# The image is linked at 0 and runs relocated to PML4 slot 511; the

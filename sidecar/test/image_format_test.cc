@@ -121,6 +121,32 @@ TEST_F(ImageFormat, HasNoUndefinedSymbolsAndOnlyRelativeRelocations)
 	}
 }
 
+// The entry zeroes BSS before it relocates: a relocation there would be
+// lost, so every one must target bytes the file itself holds.
+TEST_F(ImageFormat, RelocationsTargetFileBackedBytesOnly)
+{
+	std::vector<Elf64_Phdr> loads;
+	for (const auto &p : phdrs())
+		if (p.p_type == PT_LOAD)
+			loads.push_back(p);
+	for (const auto &s : shdrs()) {
+		if (s.sh_type != SHT_RELA)
+			continue;
+		for (uint64_t off = 0; off < s.sh_size;
+		     off += sizeof(Elf64_Rela)) {
+			auto r = at<Elf64_Rela>(s.sh_offset + off);
+			bool in_file = false;
+			for (const auto &p : loads)
+				in_file |= r.r_offset >= p.p_vaddr &&
+					   r.r_offset + 8 <=
+						   p.p_vaddr + p.p_filesz;
+			EXPECT_TRUE(in_file)
+				<< "relocation at 0x" << std::hex << r.r_offset
+				<< " outside the file (BSS?)";
+		}
+	}
+}
+
 } // namespace
 
 int main(int argc, char **argv)

@@ -211,6 +211,14 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 	return 0;
 }
 
+static void record_caller(struct hvsim_vp *vp, const struct hvsim_frame *f)
+{
+	const uint64_t *pml4 = hvsim_phys(f->caller_cr3 & HVSIM_PTE_ADDR, 4096);
+
+	vp->rec.call_rsp = f->caller_sp;
+	vp->rec.call_slot511 = pml4 ? pml4[511] : 0;
+}
+
 void hvsim_entry(struct hvsim_frame *f)
 {
 	struct hvsim_vp *vp = hvsim_vp((uint32_t)f->apic_id);
@@ -219,6 +227,7 @@ void hvsim_entry(struct hvsim_frame *f)
 	switch_in((uint32_t)f->apic_id, &saved);
 	if (!vp)
 		hvsim_fail(NULL, "x2APIC ID %lu is not a VP", f->apic_id);
+	record_caller(vp, f);
 	if (f->kind == HVSIM_KIND_HYPERCALL)
 		f->gpr[0] = hypercall(vp, f);
 	else

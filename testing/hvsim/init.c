@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <kernel/arch.h>
+#include <kernel/direct_map.h>
 #include <kernel/layout.h>
 #include <kernel/panic.h>
 #include <kernel/printf.h>
@@ -108,7 +109,8 @@ static void page_build(void)
 
 		if (!vp)
 			continue;
-		cr3s[i] = (uint32_t)(uintptr_t)vp->pml4;
+		cr3s[i] = (uint32_t)(uintptr_t)vp->pml4 |
+			  (i == hvsim.bsp ? HVSIM_PAGE_CR3_COPY_511 : 0);
 		sps[i] = (uint32_t)(uintptr_t)(vp->stack + HVSIM_STACK_SIZE);
 		hvsim_ap_stack_top[i] =
 			(uintptr_t)(vp->stack + HVSIM_STACK_SIZE);
@@ -147,10 +149,12 @@ void hvsim_init(const struct hvsim_config *cfg)
 		if (id + 1 > hvsim.nr_vps)
 			hvsim.nr_vps = id + 1;
 	}
-	/* The BSP runs VTL2 already, on the kernel's own table. */
+	/*
+	 * The BSP runs VTL2 already; its hvsim table takes slot 511 from
+	 * whoever calls (HVSIM_PAGE_CR3_COPY_511).
+	 */
 	hvsim.vp[hvsim.bsp].rec.state = HVSIM_VP_RUNNING;
 	hvsim.vp[hvsim.bsp].rec.vtl2_enabled = 1;
-	hvsim.vp[hvsim.bsp].pml4 = boot_pml4;
 	page_build();
 	smp_trampoline_install((uintptr_t)hvsim_ap_start64);
 	if (hvsim.nr_vps != nr_cpus)
@@ -181,8 +185,8 @@ uint64_t hvsim_hypercall_page_pa(void)
 
 void *hvsim_phys(uint64_t pa, uint64_t len)
 {
-	/* Guest physical == the test kernel's identity map (4 GiB). */
-	if (len == 0 || pa + len < pa || pa + len > IDENTITY_MAP_LIMIT)
+	/* Guest physical == the test kernel's identity map of RAM. */
+	if (!direct_mapped(pa, len))
 		return NULL;
 	return (void *)(uintptr_t)pa;
 }

@@ -1,8 +1,15 @@
 /*
- * A bump allocator: nothing is ever freed, every test boots afresh. It
- * hands out the largest RAM range of the PVH memory map above the
- * kernel, below the identity map's end, skipping the modules (QEMU puts
- * the initrd near the top of RAM).
+ * Bump allocators: nothing is ever freed, every test boots afresh.
+ *
+ * The shim's own memory (pmem_alloc) is at most PMEM_OWN_MAX at the start
+ * of the largest RAM range above the kernel below 4 GiB, skipping the
+ * modules (QEMU puts the initrd near the top of low RAM): like
+ * openhcl_boot's VTL2 region, the only RAM besides the kernel that the
+ * shim identity-maps for the sidecar's entry (shim/boot_map.c).
+ * Everything above it is "outside" memory (pmem_alloc_outside), handed
+ * out from the top down: node memory, which the image must reach through
+ * its own mappings, lands far from the shim, above 4 GiB when there is RAM
+ * there.
  */
 #include <stdint.h>
 
@@ -15,7 +22,16 @@
 
 extern const char __kernel_end[];
 
-static uint64_t cursor, limit;
+#define PMEM_OWN_MAX 0x4000000ull /* 64 MiB */
+
+static uint64_t cursor, limit, own_start;
+
+/* Outside memory handed out so far. */
+#define MAX_OUTSIDE 256
+static struct {
+	uint64_t start, end;
+} outside[MAX_OUTSIDE];
+static unsigned int nr_outside;
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -43,8 +59,17 @@ void pmem_init(void)
 	}
 	if (!limit)
 		panic("pmem: no RAM above the kernel");
-	printf("pmem: 0x%lx-0x%lx (%lu MiB)\n", cursor, limit - 1,
+	if (limit - cursor > PMEM_OWN_MAX)
+		limit = cursor + PMEM_OWN_MAX;
+	own_start = cursor;
+	printf("pmem: own 0x%lx-0x%lx (%lu MiB)\n", cursor, limit - 1,
 	       (limit - cursor) >> 20);
+}
+
+void pmem_own_range(uint64_t *start, uint64_t *end)
+{
+	*start = own_start;
+	*end = limit;
 }
 
 /* The module that overlaps [pa, pa + size), or NULL. */
@@ -60,26 +85,24 @@ static const struct boot_module *overlapping_module(uint64_t pa, uint64_t size)
 }
 
 /*
- * Where size bytes fit in [start, end) and [lo, hi), aligned and clear of
- * the modules; 0 if nowhere.
+ * Where size bytes fit in [start, end), aligned and clear of the modules;
+ * 0 if nowhere.
  */
-static uint64_t fit(uint64_t start, uint64_t end, uint64_t size, uint64_t align,
-		    uint64_t lo, uint64_t hi)
+static uint64_t fit(uint64_t start, uint64_t end, uint64_t size, uint64_t align)
 {
-	uint64_t top = end < hi ? end : hi;
-	uint64_t pa = align_up(start > lo ? start : lo, align);
+	uint64_t pa = align_up(start, align);
 	const struct boot_module *m;
 
 	while ((m = overlapping_module(pa, size)))
 		pa = align_up(m->paddr + m->size, align);
-	if (!pa || pa + size < pa || pa + size > top)
+	if (!pa || pa + size < pa || pa + size > end)
 		return 0;
 	return pa;
 }
 
 /*
- * Gaps the cursor jumped over to reach a NUMA node's range: later
- * allocations fill them first, so placing node memory wastes nothing.
+ * Gaps the cursor jumped over (alignment, modules): later allocations
+ * fill them first.
  */
 #define MAX_HOLES 16
 static struct {
@@ -95,21 +118,21 @@ static void add_hole(uint64_t start, uint64_t end)
 	}
 }
 
-static uint64_t take(uint64_t size, uint64_t align, uint64_t lo, uint64_t hi)
+static uint64_t take(uint64_t size, uint64_t align)
 {
 	uint64_t pa;
 
 	for (unsigned int i = 0; i < nr_holes; i++) {
 		uint64_t start = holes[i].start;
 
-		pa = fit(start, holes[i].end, size, align, lo, hi);
+		pa = fit(start, holes[i].end, size, align);
 		if (!pa)
 			continue;
 		holes[i].start = pa + size;
 		add_hole(start, pa);
 		return pa;
 	}
-	pa = fit(cursor, limit, size, align, lo, hi);
+	pa = fit(cursor, limit, size, align);
 	if (!pa)
 		return 0;
 	add_hole(cursor, pa);
@@ -119,7 +142,7 @@ static uint64_t take(uint64_t size, uint64_t align, uint64_t lo, uint64_t hi)
 
 uint64_t pmem_alloc(uint64_t size, uint64_t align, const char *what)
 {
-	uint64_t pa = take(size, align, 0, UINT64_MAX);
+	uint64_t pa = take(size, align);
 
 	if (!pa)
 		panic("pmem: out of memory for %s (0x%lx bytes, 0x%lx left)",
@@ -128,14 +151,68 @@ uint64_t pmem_alloc(uint64_t size, uint64_t align, const char *what)
 	return pa;
 }
 
-uint64_t pmem_alloc_range(uint64_t size, uint64_t align, uint64_t lo,
-			  uint64_t hi)
+/*
+ * Where a place [pa, pa + size) must move below: the start of a module or
+ * outside block it overlaps, or 0 if it overlaps none.
+ */
+static uint64_t taken_below(uint64_t pa, uint64_t size)
 {
-	uint64_t pa = take(size, align, lo, hi);
+	const struct boot_module *m = overlapping_module(pa, size);
 
-	if (pa)
+	if (m)
+		return m->paddr;
+	for (unsigned int i = 0; i < nr_outside; i++)
+		if (pa < outside[i].end && outside[i].start < pa + size)
+			return outside[i].start;
+	return 0;
+}
+
+/* The highest aligned free place for size bytes in [bottom, top); 0: none. */
+static uint64_t fit_down(uint64_t bottom, uint64_t top, uint64_t size,
+			 uint64_t align)
+{
+	uint64_t pa, below;
+
+	for (;;) {
+		if (top < size || top - size < bottom)
+			return 0;
+		pa = (top - size) & ~(align - 1);
+		if (pa < bottom)
+			return 0;
+		below = taken_below(pa, size);
+		if (!below)
+			return pa;
+		top = below;
+	}
+}
+
+uint64_t pmem_alloc_outside(uint64_t size, uint64_t align, uint64_t lo,
+			    uint64_t hi)
+{
+	if (nr_outside == MAX_OUTSIDE)
+		panic("pmem: more than %u outside blocks", MAX_OUTSIDE);
+	/* The highest RAM first: above 4 GiB when the machine has it. */
+	for (unsigned int k = boot_info.nr_memmap; k-- > 0;) {
+		const struct hvm_memmap_table_entry *e = &boot_info.memmap[k];
+		uint64_t bottom = e->addr, top = e->addr + e->size, pa;
+
+		if (e->type != MEMMAP_RAM)
+			continue;
+		if (bottom < limit)
+			bottom = limit;
+		if (bottom < lo)
+			bottom = lo;
+		if (top > hi)
+			top = hi;
+		pa = fit_down(bottom, top, size, align);
+		if (!pa)
+			continue;
+		outside[nr_outside].start = pa;
+		outside[nr_outside++].end = pa + size;
 		memset((void *)(uintptr_t)pa, 0, size);
-	return pa;
+		return pa;
+	}
+	return 0;
 }
 
 uint64_t pmem_alloc_page(const char *what)

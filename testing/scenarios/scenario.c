@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <kernel/cmdline.h>
+#include <kernel/direct_map.h>
 #include <kernel/panic.h>
 #include <kernel/pmem.h>
 #include <kernel/printf.h>
@@ -135,6 +136,7 @@ int scenario_main(const char *cmdline)
 	env.watchdog_ms =
 		cmdline_get_u64(cmdline, "watchdog_ms", DEFAULT_WATCHDOG_MS);
 	pmem_init();
+	direct_map_init();
 	configure_hvsim(cmdline);
 	add_injections(cmdline);
 	printf("scenario: %s (seed %lu)\n", def->name, env.seed);

@@ -393,7 +393,8 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	note_faults_before();
 	t0 = rdtsc();
 	b->entry_ok = shim_call_entry(&b->image, (uintptr_t)b->params,
-				      (uintptr_t)b->output);
+				      (uintptr_t)b->output,
+				      hvsim_hypercall_page_pa());
 	b->entry_tsc = t0;
 	b->entry_cycles = rdtsc() - t0;
 	printf("sidecar: entry returned %s after %lu us\n",

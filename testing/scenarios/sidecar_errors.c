@@ -61,7 +61,8 @@ static void refuse(const struct scenario_env *env, const char *what)
 	if (!CHECK(!err, "loading the image: %s", err))
 		return;
 	memset(output, 0, 4096);
-	ok = shim_call_entry(&img, (uintptr_t)params, (uintptr_t)output);
+	ok = shim_call_entry(&img, (uintptr_t)params, (uintptr_t)output,
+			     hvsim_hypercall_page_pa());
 	printf("error-bounds: %s: \"%.*s\"\n", what, output->error.len,
 	       (const char *)output->error.buf);
 	CHECK(!ok, "%s: the entry accepted it", what);

@@ -9,7 +9,11 @@
  * table that every VP shares; the VP window exactly the DESIGN slots
  * (the temporary slot at most besides), data pages RW+NX, the stack guard
  * unmapped; and the pages a VP's tables use are its own PER_VP_PAGES
- * plus its two shared pages, inside sidecar_required_memory().
+ * plus its two shared pages, inside sidecar_required_memory(). The
+ * BSP's own map during the entry (hvsim saw it with every hypercall):
+ * its hypercall pages and its stack inside the image, the guard below the
+ * stack unmapped, nothing else in its window, and the BSP's RSP on that
+ * stack.
  */
 #include <stdint.h>
 
@@ -287,6 +291,80 @@ static void check_node(const struct scenario_env *env, struct sd_node *n,
 	       sidecar_required_memory(n->cpu_count), np->memory_size);
 }
 
+/*
+ * How deep the BSP's stack went: the image zeroed it with its BSS, so the
+ * lowest non-zero byte of slots 509-511 is the high-water mark.
+ */
+static uint64_t bsp_stack_used(void)
+{
+	uint64_t used = 0;
+
+	for (uint32_t slot = WX_SLOT_STACK; slot < 512; slot++) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)sp.pa[slot];
+		uint32_t i = 0;
+
+		if (!sp.present[slot])
+			continue;
+		while (i < WX_PAGE && !p[i])
+			i++;
+		if (i < WX_PAGE) {
+			used = (512 - slot) * WX_PAGE - i;
+			break;
+		}
+	}
+	return used;
+}
+
+/* A PML4 holding only the BSP's slot 511, for the walk. */
+static uint64_t bsp_pml4[512] __attribute__((aligned(4096)));
+
+static void check_bsp(const struct scenario_env *env, uint32_t want_pages,
+		      uint32_t want_text)
+{
+	uint64_t image_end = boot.image.base + boot.image.size;
+	uint64_t rsp = hvsim_vp_record(hvsim_bsp())->call_rsp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.env = env;
+	sp.vp = hvsim_bsp();
+	sp.image_pa = boot.image.base;
+	bsp_pml4[511] = hvsim_vp_record(hvsim_bsp())->call_slot511;
+	hvsim_pt_walk((uintptr_t)bsp_pml4, true, visit, &sp);
+	CHECK(sp.wx == 0 && sp.image_pages == want_pages &&
+		      sp.text_pages == want_text,
+	      "BSP: image window maps %u pages (%u executable, %u W+X), the "
+	      "ELF has %u (%u text)",
+	      sp.image_pages, sp.text_pages, sp.wx, want_pages, want_text);
+	for (uint32_t slot = 0; slot < 512; slot++) {
+		bool want = slot == WX_SLOT_HCALL_IN ||
+			    slot == WX_SLOT_HCALL_OUT || slot >= WX_SLOT_STACK;
+
+		if (slot == WX_SLOT_TEMP && sp.present[slot])
+			continue;
+		if (!CHECK(sp.present[slot] == want, "BSP: slot %u (%s) is %s",
+			   slot, slot_name(slot),
+			   sp.present[slot] ? "mapped" : "not mapped") ||
+		    !want)
+			continue;
+		CHECK(sp.rights[slot] == (HVSIM_MAP_W | HVSIM_MAP_NX) &&
+			      sp.pa[slot] >= boot.image.base &&
+			      sp.pa[slot] < image_end,
+		      "BSP: slot %u (%s) maps 0x%lx rights 0x%x, not RW+NX in "
+		      "the image",
+		      slot, slot_name(slot), sp.pa[slot], sp.rights[slot]);
+	}
+	CHECK(rsp > WX_VA_VP + WX_SLOT_STACK * WX_PAGE &&
+		      rsp <= WX_VA_VP + WX_WINDOW,
+	      "BSP: RSP 0x%lx at its hypercalls is not on its own stack "
+	      "(slots %u-511)",
+	      rsp, WX_SLOT_STACK);
+	printf("wx: BSP: stack slots %u-511 in the image, guard slot %u %s, "
+	       "RSP 0x%lx at its last hypercall, %lu bytes used at most\n",
+	       WX_SLOT_STACK, WX_SLOT_STACK_GUARD,
+	       sp.present[WX_SLOT_STACK_GUARD] ? "mapped" : "unmapped", rsp,
+	       bsp_stack_used());
+}
+
 int scenario_wx(const struct scenario_env *env)
 {
 	uint32_t pages, text;
@@ -295,6 +373,7 @@ int scenario_wx(const struct scenario_env *env)
 		return env->result->failures ? -1 : 0;
 	wx_read_segments();
 	pages = wx_image_pages(&text);
+	check_bsp(env, pages, text);
 	for (uint32_t i = 0; i < boot.nr_nodes; i++)
 		check_node(env, &boot.nodes[i], pages, text);
 	shim_platform_stop();

@@ -71,7 +71,7 @@ static bool fail(struct sidecar_output *out, const char *what, uint16_t status)
 	return false;
 }
 
-static void init_node(struct sc_node *node, uint32_t index,
+static void init_node(struct sc_cpu *cpu, struct sc_node *node, uint32_t index,
 		      const struct sidecar_node_params *np,
 		      struct sidecar_node_output *no)
 {
@@ -83,8 +83,8 @@ static void init_node(struct sc_node *node, uint32_t index,
 	node->next_index = 1;
 	sc_node_layout(np->memory_base, np->vp_count, &node->layout);
 
-	/* The shim's identity map reaches node memory during boot. */
-	cp = (struct sidecar_control_page *)node->layout.control_pa;
+	/* Node memory is outside the shim's identity map (DESIGN §3). */
+	cp = sc_temp_map(cpu, node->layout.control_pa);
 	__builtin_memset(cp, 0, sizeof(*cp));
 	cp->index = index;
 	cp->base_cpu = np->base_vp;
@@ -125,7 +125,7 @@ static void wait_for_vps(struct sc_cpu *cpu)
 	for (uint32_t n = 0; n < sc_image.node_count; n++) {
 		struct sc_node *node = &sc_image.nodes[n];
 		struct sidecar_control_page *cp =
-			(void *)node->layout.control_pa;
+			sc_temp_map(cpu, node->layout.control_pa);
 
 		for (uint32_t i = 1; i < node->vp_count; i++) {
 			uint8_t expected = SIDECAR_CPU_STATUS_RUN;
@@ -197,7 +197,7 @@ bool sc_bsp_main(uint64_t params_pa, uint64_t output_pa, uint64_t image_pa)
 
 	for (uint32_t n = 0; n < SIDECAR_MAX_NODES; n++) {
 		if (n < p->node_count)
-			init_node(&sc_image.nodes[n], n, &p->nodes[n],
+			init_node(cpu, &sc_image.nodes[n], n, &p->nodes[n],
 				  &out->nodes[n]);
 		else
 			__builtin_memset(&out->nodes[n], 0,

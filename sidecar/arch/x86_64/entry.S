@@ -5,10 +5,13 @@
  *	bool sidecar_entry(uint64_t params_pa, uint64_t output_pa);
  *
  * It is called at the image's physical load address through the shim's
- * identity map. It applies its own relocations for SC_VA_BASE, borrows PML4
- * slot 511 of the shim's page table to map itself there, runs the boot in
- * C at the high address, then restores slot 511 and returns at the low
- * address.
+ * identity map, on the shim's small, unguarded stack, with BSS possibly
+ * holding stale data (docs/DESIGN.md §3). It zeroes its BSS before
+ * anything reads a global, applies its own relocations for SC_VA_BASE,
+ * borrows PML4 slot 511 of the shim's page table to map itself there, and
+ * runs the boot in C at the high address on its own stack, which has an
+ * unmapped guard page below it. Then it switches back to the shim's
+ * stack, restores slot 511 and returns at the low address.
  */
 #include "vmem.h"
 
@@ -26,6 +29,17 @@ sidecar_entry:
 	sub	$8, %rsp		/* keep %rsp 16-byte aligned for C */
 	mov	%rdi, %r12		/* params_pa */
 	mov	%rsi, %r13		/* output_pa */
+
+	/*
+	 * BSS first: everything below may read a global. No relocation
+	 * targets BSS (image_format_test), so the order is safe.
+	 */
+	lea	__bss_start(%rip), %rdi
+	lea	__bss_end(%rip), %rcx
+	sub	%rdi, %rcx
+	xor	%eax, %eax
+	cld
+	rep stosb
 
 	/* image_pa: we run where we were loaded, through the identity map. */
 	lea	__image_start(%rip), %r14
@@ -49,11 +63,17 @@ sidecar_entry:
 	add	%rbx, %rcx
 	jmp	*%rcx
 1:
+	/* Our own stack (sc_bsp_map_image mapped it), the caller's saved. */
+	mov	%rsp, %rcx
+	movabs	$SC_VA_STACK_TOP, %rsp
+	push	%rcx
+	sub	$8, %rsp		/* keep %rsp 16-byte aligned for C */
 	mov	%r12, %rdi
 	mov	%r13, %rsi
 	mov	%r14, %rdx
 	call	sc_bsp_main
 	mov	%eax, %r12d		/* the verdict */
+	mov	8(%rsp), %rsp		/* back on the caller's stack */
 
 	/* Back to the low alias, then give slot 511 back to the shim. */
 	lea	2f(%rip), %rcx

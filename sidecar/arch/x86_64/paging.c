@@ -20,6 +20,9 @@ static uint64_t image_pt[512] __attribute__((aligned(4096)));
 static uint64_t bsp_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t bsp_pd[512] __attribute__((aligned(4096)));
 static uint64_t bsp_pt[512] __attribute__((aligned(4096)));
+/* The BSP's own stack, at the same address as an AP's (vmem.h). */
+static uint8_t bsp_stack[SIDECAR_STACK_PAGES][4096]
+	__attribute__((aligned(4096)));
 uint8_t sc_bsp_hcall_in[4096] __attribute__((aligned(4096)));
 uint8_t sc_bsp_hcall_out[4096] __attribute__((aligned(4096)));
 
@@ -40,8 +43,9 @@ static uint64_t image_page_flags(uint64_t off)
 
 /*
  * Called at the load address through the identity map: builds the image
- * table and the BSP's tables, and plugs them into the caller's PML4 slot
- * 511. Returns the entry it replaced, for sc_bsp_unmap_image().
+ * table and the BSP's tables (its hypercall pages and its stack, with the
+ * guard slot below it left empty), and plugs them into the caller's PML4
+ * slot 511. Returns the entry it replaced, for sc_bsp_unmap_image().
  */
 uint64_t sc_bsp_map_image(uint64_t image_pa)
 {
@@ -61,6 +65,9 @@ uint64_t sc_bsp_map_image(uint64_t image_pa)
 	}
 	bsp_pt[SC_SLOT_HCALL_IN] = (uint64_t)sc_bsp_hcall_in | SC_PTE_DATA;
 	bsp_pt[SC_SLOT_HCALL_OUT] = (uint64_t)sc_bsp_hcall_out | SC_PTE_DATA;
+	for (unsigned int i = 0; i < SIDECAR_STACK_PAGES; i++)
+		bsp_pt[SC_SLOT_STACK + i] = (uint64_t)bsp_stack[i] |
+					    SC_PTE_DATA;
 	bsp_pd[0] = (uint64_t)image_pt | SC_PTE_TABLE;
 	bsp_pd[1] = (uint64_t)bsp_pt | SC_PTE_TABLE;
 	bsp_pdpt[0] = (uint64_t)bsp_pd | SC_PTE_TABLE;

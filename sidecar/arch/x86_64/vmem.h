@@ -6,7 +6,8 @@
  * page table shared by every VP; pd[1] maps the VP's own page table, whose
  * slots hold exactly the per-VP pages below. Nothing else is mapped.
  *
- * Stack guard: the stack is slots 509-511 and grows down towards slot 508,
+ * Stack guard: the stack is slots 509-511 (an AP's from its per-VP pages,
+ * the BSP's from the image's BSS) and grows down towards slot 508,
  * which is never mapped, and nothing else is mapped below it down to the
  * temporary slot 256. Running off the bottom of the stack therefore faults
  * on its first access instead of corrupting a neighbour. That #PF cannot

@@ -11,7 +11,8 @@
  * and the caller's stack stay mapped across the CR3 switch.
  *
  * The caller's stack holds only 48 bytes (return address, kind, RAX, RBX,
- * RCX, RDX); everything else happens on hvsim's stack.
+ * RCX, RDX), 56 for a moment on the BSP; everything else happens on
+ * hvsim's stack.
  */
 #include <hvsim/page.h>
 
@@ -106,7 +107,15 @@ common:
 	jz	unknown_cpu
 	movq	%rsp, %rbx		/* the caller's stack */
 	movq	%cr3, %rcx		/* the caller's table */
-	movq	%rax, %cr3
+	btrl	$0, %eax		/* HVSIM_PAGE_CR3_COPY_511 */
+	jnc	1f
+	pushq	%rsi			/* 8 more bytes, for three moves */
+	movq	%rcx, %rsi
+	andq	$-4096, %rsi
+	movq	511 * 8(%rsi), %rsi
+	movq	%rsi, 511 * 8(%rax)
+	popq	%rsi
+1:	movq	%rax, %cr3
 	leaq	stack_table(%rip), %rax
 	movl	(%rax, %rdx, 4), %eax
 	movq	%rax, %rsp

@@ -1,8 +1,10 @@
 /*
  * Loading the sidecar image: an ELF64 ET_DYN for x86-64, linked at 0, no
  * interpreter, everything in one 2 MiB region. Its PT_LOAD segments go
- * to a 2 MiB-aligned physical address with .bss zeroed; relocation is the
- * image's own business.
+ * to a 2 MiB-aligned physical address; relocation is the image's own
+ * business, and so is zeroing .bss: openhcl_boot's loader does not, and
+ * after a reboot the memory holds stale data, so we fill it with a
+ * pattern.
  */
 #include <stdint.h>
 
@@ -46,6 +48,14 @@ struct elf64_phdr {
 	uint64_t memsz;
 	uint64_t align;
 };
+
+/* What a previous boot might have left in .bss. */
+#define STALE_BYTE 0xa5
+
+static uint64_t page_end(uint64_t v)
+{
+	return (v + 0xfff) & ~0xfffull;
+}
 
 static const char *check_header(const struct elf64_ehdr *eh, uint64_t size)
 {
@@ -105,7 +115,9 @@ const char *shim_load_image(uint64_t file_pa, uint64_t file_size,
 			continue;
 		dst = (uint8_t *)(uintptr_t)(img->base + ph[i].vaddr);
 		memcpy(dst, file + ph[i].offset, ph[i].filesz);
-		/* pmem memory is zeroed: .bss already is. */
+		memset(dst + ph[i].filesz, STALE_BYTE,
+		       page_end(ph[i].vaddr + ph[i].memsz) - ph[i].vaddr -
+			       ph[i].filesz);
 		printf("shim: PT_LOAD vaddr 0x%lx filesz 0x%lx memsz 0x%lx "
 		       "flags %c%c%c -> 0x%lx\n",
 		       ph[i].vaddr, ph[i].filesz, ph[i].memsz,

@@ -1,7 +1,9 @@
 /*
  * SidecarParams the way the boot shim makes them: driver/launch over the
  * MADT's CPU list (position = VP index), the NUMA layout from the command
- * line, and memory from pmem inside each NUMA node's SRAT ranges.
+ * line, and node memory from pmem inside each NUMA node's SRAT ranges,
+ * outside the shim's own memory: the entry's identity map does not reach
+ * it (DESIGN §3).
  */
 #include <stdint.h>
 
@@ -51,14 +53,14 @@ static bool alloc(void *ctx, uint32_t numa, uint64_t size, uint64_t *pa)
 {
 	(void)ctx;
 	if (!nr_ranges) {
-		*pa = numa ? 0 : pmem_alloc_range(size, 4096, 0, UINT64_MAX);
+		*pa = numa ? 0 : pmem_alloc_outside(size, 4096, 0, UINT64_MAX);
 		return *pa != 0;
 	}
 	for (unsigned int i = 0; i < nr_ranges; i++) {
 		if (ranges[i].node != numa)
 			continue;
-		*pa = pmem_alloc_range(size, 4096, ranges[i].base,
-				       ranges[i].base + ranges[i].size);
+		*pa = pmem_alloc_outside(size, 4096, ranges[i].base,
+					 ranges[i].base + ranges[i].size);
 		if (*pa)
 			return true;
 	}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <kernel/arch.h>
+#include <kernel/direct_map.h>
 #include <kernel/idt.h>
 #include <kernel/layout.h>
 #include <kernel/panic.h>
@@ -118,7 +119,8 @@ static void wake(void *ctx, const uint32_t *word)
 static void *map(void *ctx, uint64_t pa, uint64_t size)
 {
 	(void)ctx;
-	if (!pa || pa + size < pa || pa + size > IDENTITY_MAP_LIMIT)
+	/* After the entry: the kernel's own map reaches node memory. */
+	if (!pa || !direct_mapped(pa, size))
 		return NULL;
 	return (void *)(uintptr_t)pa;
 }

@@ -93,6 +93,12 @@ struct hvsim_vp_record {
 	uint64_t first_call_tsc; /* its first hypercall */
 	uint64_t cr3; /* of its initial context */
 	uint64_t rip; /* of its initial context */
+	/*
+	 * Its latest hypercall or VTL return came with this RSP and this
+	 * PML4 slot 511 entry (the BSP's: the image's own map, in the entry).
+	 */
+	uint64_t call_rsp;
+	uint64_t call_slot511;
 	uint32_t calls; /* hypercalls, VTL returns not included */
 	uint32_t failed_calls;
 	uint32_t vtl_returns;

@@ -32,6 +32,14 @@
 #define HVSIM_PAGE_MAGIC_OFFSET 0x700 /* "HVSIMPG1" */
 #define HVSIM_PAGE_HANDLER_OFFSET 0x708 /* u64: &hvsim_entry */
 #define HVSIM_PAGE_CR3_TABLE_OFFSET 0x800 /* u32[x2APIC id]: hvsim PML4 */
+/*
+ * Bit 0 of a CR3 table entry: copy the caller's PML4 slot 511 into the
+ * hvsim table before switching to it. Set for the BSP, whose callers (the
+ * boot shim's table during the entry, the kernel's) borrow slot 511 after
+ * hvsim_init and identity-map their PML4; an AP's slot 511 comes with its
+ * start context instead, and its PML4 is not identity-mapped.
+ */
+#define HVSIM_PAGE_CR3_COPY_511 1
 #define HVSIM_PAGE_STACK_TABLE_OFFSET 0xC00 /* u32[x2APIC id]: stack top */
 #define HVSIM_PAGE_MAX_APIC_IDS 256
 

@@ -14,7 +14,10 @@
 #include "sidecar/driver.h"
 
 #define SHIM_IMAGE_ALIGN 0x200000ull /* the image's 2 MiB region */
-#define SHIM_ENTRY_STACK 0x10000ull /* >= 16 KiB, as the contract says */
+/* openhcl_boot's is 32 KiB without a guard; ours is smaller still. */
+#define SHIM_ENTRY_STACK 0x2000ull
+/* What the entry may use of it before it switches to its own stack. */
+#define SHIM_ENTRY_STACK_BUDGET 0x400ull
 #define SHIM_MAX_NUMA 16
 #define SHIM_RESPONSE_VECTOR 0xe0
 #define SHIM_TIMER_VECTOR 0xef
@@ -81,9 +84,20 @@ void shim_set_symbols(const struct shim_symbols *s);
 bool shim_param_value(const struct sidecar_params *p, const char *s, size_t len,
 		      uint64_t *out);
 
-/* Calls the entry on its own stack, interrupts off. */
+/*
+ * Calls the entry as openhcl_boot does: interrupts off, on the table
+ * shim_boot_map() builds, on a small stack of its own (SHIM_ENTRY_STACK).
+ */
 bool shim_call_entry(const struct shim_image *img, uint64_t params_pa,
-		     uint64_t output_pa);
+		     uint64_t output_pa, uint64_t hypercall_pa);
+/*
+ * A fresh page table (its root) that identity-maps only what openhcl_boot
+ * maps at the entry: the shim's own memory (the kernel, pmem's own range
+ * less the image's 2 MiB region), the image, and the params, output and
+ * hypercall pages. Not node memory.
+ */
+uint64_t shim_boot_map(const struct shim_image *img, uint64_t params_pa,
+		       uint64_t output_pa, uint64_t hypercall_pa);
 /* arch part: entry(params, output) with RSP = stack_top. */
 uint64_t shim_call_on_stack(uint64_t entry, uint64_t params_pa,
 			    uint64_t output_pa, uint64_t stack_top);
@@ -93,7 +107,8 @@ uint64_t shim_call_on_stack(uint64_t entry, uint64_t params_pa,
  * x2APIC ID by the MADT list, IPIs through the x2APIC ICR (fenced), time
  * from the calibrated TSC, wait = one bounded `sti; hlt` (a 1 ms APIC
  * timer, SHIM_TIMER_VECTOR, bounds it), wake = nothing (the BSP rechecks
- * after every hlt), map = the identity map, report = a "driver: " line.
+ * after every hlt), map = the kernel's identity map of RAM (direct_map.h),
+ * report = a "driver: " line.
  * The first call installs the response (SHIM_RESPONSE_VECTOR) and timer
  * handlers and starts the timer.
  */
