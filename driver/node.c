@@ -11,15 +11,17 @@
 /*
  * VP word: bits 0-7 the state, bit 8 set once an unexpected cpu_status of
  * this claim has been reported (so a scan does not repeat it), bit 9 set
- * while a handle is open (sd_vp_open), bits 10-31 a generation that every
- * claim bumps. A scan that read ASYNC and then saw the CPU idle marks it
+ * while a handle is open (sd_vp_open), bit 10 set once a REMOVING VP's CPU
+ * was told to go (a retry may wait for it), bits 11-31 a generation that
+ * every claim bumps. A scan that read ASYNC and then saw the CPU idle marks it
  * stopped with a CAS on the whole word, so it can never mark a later start
  * of the same VP (ABA).
  */
 #define VP_STATE_MASK 0xffu
 #define VP_REPORTED (1u << 8)
 #define VP_OPEN (1u << 9)
-#define VP_GEN_SHIFT 10
+#define VP_REMOVE_SENT (1u << 10)
+#define VP_GEN_SHIFT 11
 
 static inline uint8_t w_state(uint32_t w)
 {
@@ -444,6 +446,21 @@ static bool owned_move(struct sd_node *n, uint32_t idx, uint32_t word,
 	return false;
 }
 
+/* The owner sets a flag on its VP's word, which *word then includes. */
+static bool owned_flag(struct sd_node *n, uint32_t idx, uint32_t *word,
+		       uint32_t flag)
+{
+	uint32_t w = ld(&n->vp[idx].word);
+
+	while ((w & ~VP_OPEN) == (*word & ~VP_OPEN)) {
+		if (cas(&n->vp[idx].word, &w, w | flag)) {
+			*word |= flag;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void report_owned(struct sd_node *n, uint32_t idx)
 {
 	struct msg m;
@@ -857,12 +874,20 @@ int sd_vp_remove(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
 	idx = vp - n->base_cpu;
 	w = ld(&n->vp[idx].word);
 	if (w_state(w) == SD_VP_REMOVING) {
-		/* A retry after a timeout: the CPU may have answered since. */
+		/*
+		 * A retry after a timeout: the CPU may have answered since.
+		 * Unless another remove has claimed the VP and not yet told
+		 * the CPU: then there is nothing to wait for yet (the model
+		 * check found a retry that took IDLE for an answer).
+		 */
+		if (!(w & VP_REMOVE_SENT))
+			return -SD_EBUSY;
 		kick(n, idx);
 	} else {
 		r = claim(n, vp, SD_VP_REMOVING, &idx, &w);
 		if (r)
 			return r;
+		race(n, SD_RACE_REMOVE_CLAIMED, idx);
 		r = check_idle(n, idx, "before remove");
 		if (!r)
 			r = arm(n, idx, SIDECAR_CPU_STATUS_REMOVE,
@@ -871,6 +896,8 @@ int sd_vp_remove(struct sd_node *n, uint32_t vp, uint64_t timeout_ns)
 			release(n, idx, w);
 			return r;
 		}
+		if (!owned_flag(n, idx, &w, VP_REMOVE_SENT))
+			report_owned(n, idx);
 		kick(n, idx);
 	}
 	r = node_wait(n, cond_not_remove, idx, NULL, deadline, false);

@@ -222,5 +222,26 @@ TEST_F(NodeRaceTest, APollingSleeperIsNotified)
 	hp.on_notify = nullptr;
 }
 
+// A second remove while the first has claimed the VP but not yet told the
+// CPU is busy: it must not take the IDLE it reads for the CPU's answer
+// (found by the model check, driver/model).
+TEST_F(NodeRaceTest, ASecondRemoveWaitsForTheFirstToTellTheCpu)
+{
+	int second = 1;
+	hp.on_race = [&](sd_race_point where, uint32_t vp) {
+		if (where == SD_RACE_REMOVE_CLAIMED && vp == Vp(5) &&
+		    second == 1)
+			second = sd_vp_remove(&node, Vp(5), kLong);
+	};
+	auto rm = std::async(std::launch::async,
+			     [&] { return sd_vp_remove(&node, Vp(5), kLong); });
+	ASSERT_TRUE(fn->AwaitStatus(5, SIDECAR_CPU_STATUS_REMOVE));
+	Complete(5, SIDECAR_CPU_STATUS_REMOVED);
+	EXPECT_EQ(rm.get(), 0);
+	EXPECT_EQ(second, -SD_EBUSY);
+	EXPECT_EQ(sd_vp_state(&node, Vp(5)), SD_VP_REMOVED);
+	EXPECT_TRUE(hp.Reports().empty());
+}
+
 } // namespace
 } // namespace sdtest

@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 #include <memory>
 #include <string>
 #include <utility>
@@ -106,6 +107,52 @@ enum Call {
 	kOpen,
 	kClose,
 };
+
+// The transition table that node.c and the Promela model follow: every
+// move of a VP word the fuzzer sees must be a line of it, and a run long
+// enough (kTableRuns executions) must see every line.
+struct Transition {
+	uint8_t from, to;
+	const char *text;
+};
+const Transition kTable[] = {
+#define SD_VP_TRANSITION(f, t, by) \
+	{ SD_VP_##f, SD_VP_##t, #f " -> " #t " (" #by ")" },
+#include "sidecar/driver/vp_transitions.def"
+#undef SD_VP_TRANSITION
+};
+constexpr size_t kTableSize = sizeof(kTable) / sizeof(kTable[0]);
+constexpr uint64_t kTableRuns = 100000;
+bool table_seen[kTableSize];
+uint64_t executions;
+
+int TableIndex(uint8_t from, uint8_t to)
+{
+	for (size_t i = 0; i < kTableSize; i++)
+		if (kTable[i].from == from && kTable[i].to == to)
+			return (int)i;
+	return -1;
+}
+
+// At exit of a long run: a line of the table that the code never takes is
+// a table (or a model) that says more than the code does.
+void CheckTableCovered()
+{
+	if (executions < kTableRuns)
+		return;
+	bool all = true;
+	for (size_t i = 0; i < kTableSize; i++) {
+		if (table_seen[i])
+			continue;
+		fprintf(stderr,
+			"driver_fuzzer: transition %s of vp_transitions.def "
+			"never seen in %llu executions\n",
+			kTable[i].text, (unsigned long long)executions);
+		all = false;
+	}
+	if (!all)
+		_exit(1);
+}
 
 const char *const kCallNames[] = {
 	"-",	  "claim",	  "run",	  "start", "release",
@@ -287,6 +334,9 @@ class Fuzz {
 
 	void DriverCallback(bool kick);
 	void Observe();
+	// Every move of a VP word since the last look: in the table.
+	void SeeStates();
+	uint8_t seen_state_[kMaxCpus];
 	void OnWrite(uint32_t k, uint8_t from, uint8_t to);
 	void OnKick(uint32_t k);
 	int Wait(const uint32_t *word, uint32_t seen, uint64_t deadline,
@@ -550,6 +600,7 @@ void Fuzz::DriverCallback(bool kick)
 	Check(c_.call != kNoCall, "a platform callback outside any call");
 	Check(!actor_depth_, "a driver callback from inside a sidecar action");
 	Observe();
+	SeeStates();
 	if (unkicked_ >= 0 && !kick)
 		Failf("cpu_status[%d] written without the request IPI right "
 		      "after",
@@ -559,6 +610,25 @@ void Fuzz::DriverCallback(bool kick)
 
 // A cpu_status that differs from what the fuzzer last saw or wrote was
 // written by the driver.
+void Fuzz::SeeStates()
+{
+	for (uint32_t k = 0; k < count_; k++) {
+		uint8_t st = (uint8_t)(__atomic_load_n(&slots_[k].word,
+						       __ATOMIC_SEQ_CST) &
+				       0xff);
+
+		if (st == seen_state_[k])
+			continue;
+		int i = TableIndex(seen_state_[k], st);
+		if (i < 0)
+			Failf("vp index %u moved %d -> %d, which "
+			      "vp_transitions.def does not have",
+			      k, seen_state_[k], st);
+		table_seen[i] = true;
+		seen_state_[k] = st;
+	}
+}
+
 void Fuzz::Observe()
 {
 	for (uint32_t k = 0; k < count_; k++) {
@@ -824,10 +894,16 @@ bool Fuzz::ScanReport(const char *msg)
 // model moves the VP as the point says, after the others have acted there.
 void Fuzz::Race(enum sd_race_point where, uint32_t vp)
 {
+	// A second remover is another thread: the node race test covers it.
+	if (where == SD_RACE_REMOVE_CLAIMED) {
+		SeeStates();
+		return;
+	}
 	Check(c_.call != kNoCall, "a race point outside any call");
 	Check(!actor_depth_ && !in_handler_,
 	      "a race point inside a sidecar action or the handler");
 	Observe();
+	SeeStates();
 	int k = IdxOf(vp);
 	if (k < 0)
 		Failf("race point %d for vp %u outside the node", (int)where,
@@ -1420,6 +1496,7 @@ void Fuzz::End(int ret)
 	for (const std::string &r : c_.got_reports)
 		TRACE("  report: %s\n", r.c_str());
 	Observe();
+	SeeStates();
 	if (unkicked_ >= 0)
 		Failf("returned with cpu_status[%d] written and no IPI",
 		      unkicked_);
@@ -1945,6 +2022,7 @@ void Fuzz::Run()
 	for (uint32_t k = 0; k < count_; k++) {
 		shadow_[k] = Status(k);
 		model_[k] = k ? SD_VP_AVAIL : SD_VP_REMOVED;
+		seen_state_[k] = (uint8_t)model_[k];
 	}
 	CheckAllStates();
 
@@ -1957,6 +2035,8 @@ void Fuzz::Run()
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (executions++ == 0)
+		atexit(CheckTableCovered);
 	Fuzz(data, size).Run();
 	return 0;
 }

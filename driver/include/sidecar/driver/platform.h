@@ -27,6 +27,8 @@ enum sd_race_point {
 	SD_RACE_STOP_MARKED,
 	/* A scan marked the VP stopped and has not yet counted it. */
 	SD_RACE_SCAN_MARKED,
+	/* sd_vp_remove: the VP is REMOVING, the CPU not yet told. */
+	SD_RACE_REMOVE_CLAIMED,
 };
 
 struct sd_platform {
