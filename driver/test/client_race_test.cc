@@ -65,32 +65,57 @@ hv_register_assoc Scratch(uint32_t i, uint64_t value)
 	return r;
 }
 
-// A GET times out and so does its cancel; its late completion must never
-// end up in the next SET. The completion is made to land at the worst
-// moment: when the SET's call first reads the clock, which is after it
-// wrote the page on the old code. Either the SET is refused (the CPU is
-// still busy) or the hypervisor gets the SET's value: never success with
-// the GET's value.
-TEST(ClientRaceTest, ALateCompletionNeverReachesTheNextCommand)
-{
-	HostSystem sys(Options());
-	sys.hp.quiet = true;
-	SidecarCpu *cpu = sys.Cpu(kVp);
+// A VP whose GET timed out, and so did its cancel: the CPU is held inside
+// the GET (in STOP) until the test opens the gate.
+class AbandonedGetTest : public testing::Test {
+    protected:
+	AbandonedGetTest()
+	    : sys(Options())
+	    , cpu(sys.Cpu(kVp))
+	{
+		sys.hp.quiet = true;
+		EXPECT_EQ(sd_client_vp_init(&c, sys.NodeOf(kVp), kVp, 20 * kMs),
+			  0);
+	}
+
+	void AbandonGet(uint32_t reg)
+	{
+		cpu->sim.before_get = [this](uint32_t) { gate.Wait(); };
+		hv_register_assoc got = Scratch(reg, 0);
+		EXPECT_EQ(sd_client_get_registers(&c, 0, &got, 1, &e),
+			  -SD_ETIMEDOUT);
+		gate.AwaitReached();
+		EXPECT_EQ(sidecar_cpu_status_load(sys.NodeOf(kVp)->control,
+						  kVp),
+			  SIDECAR_CPU_STATUS_STOP);
+	}
+
+	// Lets the abandoned GET finish.
+	void Release()
+	{
+		gate.Open();
+		ASSERT_TRUE(cpu->AwaitAsleep());
+		cpu->sim.before_get = nullptr;
+	}
+
+	HostSystem sys;
+	SidecarCpu *cpu;
 	sd_client_vp c;
 	sd_client_error e;
-	ASSERT_EQ(sd_client_vp_init(&c, sys.NodeOf(kVp), kVp, 20 * kMs), 0);
+	Gate gate;
+};
 
+// The late completion of the abandoned GET must never end up in the next
+// SET. It is made to land at the worst moment: when the SET's call first
+// reads the clock, which is after it wrote the page on the old code.
+// Either the SET is refused (the CPU is still busy) or the hypervisor gets
+// the SET's value: never success with the GET's value.
+TEST_F(AbandonedGetTest, ALateCompletionNeverReachesTheNextCommand)
+{
 	hv_register_assoc old_value = Scratch(5, 0x01d);
 	ASSERT_EQ(sd_client_set_registers(&c, 0, &old_value, 1, &e), 0)
 		<< e.msg;
-
-	Gate gate;
-	cpu->sim.before_get = [&](uint32_t) { gate.Wait(); };
-	hv_register_assoc got = Scratch(5, 0);
-	EXPECT_EQ(sd_client_get_registers(&c, 0, &got, 1, &e), -SD_ETIMEDOUT);
-	gate.AwaitReached();
-	EXPECT_EQ(sidecar_cpu_status_load(sys.NodeOf(kVp)->control, kVp),
-		  SIDECAR_CPU_STATUS_STOP);
+	AbandonGet(5);
 
 	std::atomic<bool> fired{ false };
 	sys.hp.on_now = [&] {
@@ -102,9 +127,7 @@ TEST(ClientRaceTest, ALateCompletionNeverReachesTheNextCommand)
 	hv_register_assoc new_value = Scratch(5, 0x5e7);
 	int r = sd_client_set_registers(&c, 0, &new_value, 1, &e);
 	sys.hp.on_now = nullptr;
-	gate.Open();
-	ASSERT_TRUE(cpu->AwaitAsleep());
-	cpu->sim.before_get = nullptr;
+	Release();
 
 	hv_u128 in_hv = cpu->sim.regs[kScratchBase + 5];
 	if (r == 0) {
@@ -121,21 +144,9 @@ TEST(ClientRaceTest, ALateCompletionNeverReachesTheNextCommand)
 }
 
 // While the abandoned command runs, a refused call leaves the page alone.
-TEST(ClientRaceTest, ARefusedCallWritesNothing)
+TEST_F(AbandonedGetTest, ARefusedCallWritesNothing)
 {
-	HostSystem sys(Options());
-	sys.hp.quiet = true;
-	SidecarCpu *cpu = sys.Cpu(kVp);
-	sd_client_vp c;
-	sd_client_error e;
-	ASSERT_EQ(sd_client_vp_init(&c, sys.NodeOf(kVp), kVp, 20 * kMs), 0);
-
-	Gate gate;
-	cpu->sim.before_get = [&](uint32_t) { gate.Wait(); };
-	hv_register_assoc got = Scratch(1, 0);
-	EXPECT_EQ(sd_client_get_registers(&c, 0, &got, 1, &e), -SD_ETIMEDOUT);
-	gate.AwaitReached();
-
+	AbandonGet(1);
 	static sidecar_command_page before;
 	std::memcpy(&before, c.page, sizeof(before));
 	hv_register_assoc set = Scratch(1, 0x77);
@@ -146,9 +157,7 @@ TEST(ClientRaceTest, ARefusedCallWritesNothing)
 	EXPECT_EQ(std::memcmp(&before, c.page, sizeof(before)), 0);
 	EXPECT_EQ(c.started, 1u);
 
-	gate.Open();
-	ASSERT_TRUE(cpu->AwaitAsleep());
-	cpu->sim.before_get = nullptr;
+	Release();
 	EXPECT_EQ(sd_client_test(&c, &e), 0) << e.msg;
 }
 
