@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""bazel run //testing:bench [-- --vps 4,16,64 --out DIR]
+"""bazel run //testing:bench [-- --vps 4,16,64 --out DIR --deterministic]
 
 One QEMU run of scenario=bench per VP count; prints a table of every figure
 beside its goal, and writes bench.csv plus SVG charts (boot timeline and
 fan-out tree per run, boot time and round trip against N) into --out.
+
+--deterministic runs QEMU with -icount shift=0,sleep=off: one guest
+instruction is one tick of guest time, the vCPUs take turns on one host
+thread and idle time is skipped, so the same build gives the same figures
+to the tick (TSC "cycles" are then instruction counts).
 """
+
+# Instruction-counted guest time, and no host time leaking in while idle.
+DETERMINISTIC = ["--", "-icount", "shift=0,sleep=off"]
 
 import argparse
 import os
@@ -22,7 +30,7 @@ def run_one(base_args, vps, args):
         "--node-size", str(args.node_size),
         "--timeout", str(args.timeout),
         "--memory", str(max(512, 64 + 2 * vps)),
-    ]
+    ] + (DETERMINISTIC if args.deterministic else [])
     print("bench: %d vCPUs ..." % vps, flush=True)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True)
@@ -42,6 +50,9 @@ def main():
                     "(default: bench-out in the workspace)")
     ap.add_argument("--node-size", type=int, default=32)
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--deterministic", action="store_true",
+                    help="instruction-counted time (QEMU -icount): the "
+                    "same build gives the same figures")
     # The scenario runner's command line, one word per --base (BUILD).
     ap.add_argument("--base", action="append", default=[],
                     help=argparse.SUPPRESS)
