@@ -38,11 +38,11 @@ class ReportTest(unittest.TestCase):
         r = self.run
         self.assertEqual(r.vps, 4)
         self.assertEqual(r.depth, 2)
-        self.assertEqual(r.depth_bound, 3)  # ceil(log2 4) + 1
+        self.assertEqual(r.depth_bound, 2)  # ceil(log2 4), one node of 4
         self.assertEqual(r.single_start, 2000000)  # median of 2.0/2.0/1.8 M
         self.assertAlmostEqual(r.us(r.boot_cycles), 3000.0)
-        # 6 M / (3 * 2 M)
-        self.assertAlmostEqual(r.boot_ratio, 1.0)
+        # 6 M / (2 * 2 M)
+        self.assertAlmostEqual(r.boot_ratio, 1.5)
         self.assertAlmostEqual(r.rtt_ratio_p50, 1.2)
         self.assertAlmostEqual(r.rtt_ratio_p99, 1.5)
 
@@ -51,7 +51,8 @@ class ReportTest(unittest.TestCase):
         self.assertIn("NONE / IPI ratio p50", t)
         self.assertRegex(t, r"NONE / IPI ratio p50 +1\.20 .*<= 1\.3 +meets")
         self.assertRegex(t, r"NONE / IPI ratio p99 +1\.50 .*MISSES")
-        self.assertRegex(t, r"start-tree depth +2 .*<= 3 .*meets")
+        self.assertRegex(t, r"start-tree depth +2 .*<= 2 .*meets")
+        self.assertNotIn("memory per VP", t)
 
     def test_csv(self):
         lines = report.csv([self.run]).splitlines()
