@@ -145,7 +145,6 @@ void hvsim_init(const struct hvsim_config *cfg)
 		vp->pml4 = pml4s[id];
 		/* Identity map now; slot 511 comes with the VP's context. */
 		vp->pml4[0] = boot_pml4[0];
-		hvsim_model_defaults(&vp->model);
 		if (id + 1 > hvsim.nr_vps)
 			hvsim.nr_vps = id + 1;
 	}
@@ -156,6 +155,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 	hvsim.vp[hvsim.bsp].rec.state = HVSIM_VP_RUNNING;
 	hvsim.vp[hvsim.bsp].rec.vtl2_enabled = 1;
 	page_build();
+	hvsim_svm_init();
 	smp_trampoline_install((uintptr_t)hvsim_ap_start64);
 	if (hvsim.nr_vps != nr_cpus)
 		printf("hvsim: note: x2APIC IDs have holes (%u CPUs, highest "
@@ -244,18 +244,4 @@ void hvsim_inject_clear(void)
 {
 	hvsim_injector_clear(&hvsim.inject);
 	printf("hvsim: injection rules cleared\n");
-}
-
-void hvsim_set_model(uint32_t index, const struct hvsim_model_cfg *cfg)
-{
-	for (uint32_t i = 0; i < HVSIM_MAX_VPS; i++) {
-		struct hvsim_vp *vp = hvsim_vp(i);
-
-		if (!vp || (index != HVSIM_ANY_VP && index != i))
-			continue;
-		hvsim_lock(vp);
-		vp->model = *cfg;
-		vp->steps_since_intercept = 0;
-		hvsim_unlock(vp);
-	}
 }

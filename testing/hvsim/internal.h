@@ -9,6 +9,7 @@
 
 #include "hvsim/hvsim.h"
 #include "hvsim/page.h"
+#include "hvsim/vmcb.h"
 
 #define HVSIM_STACK_SIZE 0x4000
 
@@ -46,16 +47,20 @@ struct hvsim_saved {
 struct hvsim_vp {
 	struct hvsim_vp_record rec;
 	uint32_t lock;
-	uint32_t waiting; /* in the model's sti; hlt */
+	uint32_t waiting; /* halted VTL0 sleeps in its own hlt */
 	uint64_t *pml4; /* hvsim's table for this CPU (identity + slot 511) */
 	uint8_t *stack;
 	uint64_t page_va; /* the page copy the launch stub is taken from */
 	struct hv_initial_vp_context_x64 enable_ctx;
 	struct hv_initial_vp_context_x64 start_ctx;
 	struct hvsim_regfile rf[2];
-	struct hvsim_model_cfg model;
-	uint32_t steps_since_intercept;
-	uint32_t intercepts;
+	/* VTL0 on SVM (svm.c); halted: until VTL0 has an interrupt. */
+	struct svm_vmcb *vmcb;
+	uint64_t host_save_pa; /* VMSAVE area for hvsim's own state */
+	uint64_t hsave_pa; /* VM_HSAVE_PA */
+	bool halted;
+	uint8_t halt_len;
+	uint64_t halt_rip; /* of the hlt VTL0 halted in */
 	struct hv_message last_message;
 	uint32_t log_next;
 	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
@@ -72,6 +77,9 @@ struct hvsim {
 	uint32_t start_requests;
 	uint32_t crashes;
 	uint8_t *page; /* the hypercall page */
+	uint64_t iopm_pa, msrpm_pa; /* all ones: every port and MSR exits */
+	uint64_t npt_pa; /* nested paging: the VTL0 RAM, identity */
+	uint64_t vtl0_base, vtl0_size;
 	struct hvsim_vp vp[HVSIM_MAX_VPS];
 };
 
@@ -104,7 +112,16 @@ uint16_t hvsim_call_translate(struct hvsim_vp *vp, uint64_t in_gpa,
 /* The input or output block of a hypercall, or NULL with *status set. */
 void *hvsim_hypercall_buffer(uint64_t gpa, uint64_t size, uint16_t *status);
 
-/* VTL return: runs the model and fills in the exit. */
+/* SVM (svm.c): set-up after the VPs are known, the control area, a run. */
+void hvsim_svm_init(void);
+void hvsim_svm_prepare(struct hvsim_vp *vp);
+uint64_t hvsim_svm_enter(struct hvsim_vp *vp, uint64_t gprs[16], void *fx);
+void hvsim_svm_run(uint64_t vmcb_pa, uint64_t host_pa, uint64_t gprs[16],
+		   void *fx);
+/* A pointer to VTL0 RAM at gpa, or NULL outside it (the nested map). */
+void *hvsim_vtl0_phys(uint64_t gpa, uint64_t len);
+
+/* VTL return: runs VTL0 until an exit for VTL2 and fills in the exit. */
 void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
 		      const struct hvsim_saved *saved);
 

@@ -78,6 +78,9 @@ static uint16_t set_one(struct hvsim_vp *vp, uint32_t rf, uint32_t name,
 		hvsim_fail(vp, "register file full (%u registers)",
 			   HVSIM_REGFILE_MAX);
 	}
+	/* A VMM that moves a halted VTL0 elsewhere wakes it. */
+	if (rf == HVSIM_RF_VTL0 && name == HV_REGISTER_RIP)
+		vp->halted = false;
 	hvsim_unlock(vp);
 	if (name == HV_REGISTER_GUEST_CRASH_CTL)
 		hvsim_crash_report(vp, rf);

@@ -23,6 +23,7 @@
 #include <scenarios/scenario.h>
 
 #include "scenarios.h"
+#include "guest_load.h"
 #include "selftest.h"
 #include "selftest_space.h"
 
@@ -213,7 +214,7 @@ static void check_translations(const struct st_vp *d)
 	}
 }
 
-/* The model's transform after `steps` steps, bit for bit. */
+/* guest_steps' transform after `steps` steps, bit for bit. */
 static void check_vtl_result(const struct st_vp *d, uint32_t k, uint32_t reason,
 			     uint32_t steps)
 {
@@ -236,7 +237,7 @@ static void check_vtl_result(const struct st_vp *d, uint32_t k, uint32_t reason,
 		}
 	}
 	CHECK(!bad, "VP %u VTL return #%u: %u GPRs differ", d->vp, k, bad);
-	CHECK(r->cr2 == io->in_cr2 + steps * HVSIM_MODEL_CR2_STEP,
+	CHECK(r->cr2 == io->in_cr2 + steps * 0x1000,
 	      "VP %u VTL return #%u: CR2 0x%lx", d->vp, k, r->cr2);
 	bad = 0;
 	for (uint32_t x = 0; x < 16; x++)
@@ -257,19 +258,19 @@ static void check_vtl(const struct st_vp *d)
 	const struct hv_x64_register_page *rp =
 		(const void *)(uintptr_t)d->regpage_pa;
 	const struct hvsim_vp_record *rec = hvsim_vp_record(d->vp);
-	uint64_t rip0 = 0x1000 + d->vp * 0x10;
+	uint64_t out = guest_gpa(guest_steps_out);
+	uint64_t halted = guest_gpa(guest_steps_hlt) + 1;
 
 	check_vtl_result(d, 0, HV_VTL_ENTRY_REASON_INTERCEPT,
 			 ST_INTERCEPT_STEPS);
 	check_vtl_result(d, 1, HV_VTL_ENTRY_REASON_INTERRUPT, 0);
-	check_vtl_result(d, 2, HV_VTL_ENTRY_REASON_INTERRUPT, 1);
+	check_vtl_result(d, 2, HV_VTL_ENTRY_REASON_INTERRUPT, 0);
 	CHECK(!memcmp(&io->msg, last, sizeof(*last)),
 	      "VP %u: intercept message in the assist page differs from "
 	      "hvsim's",
 	      d->vp);
 	CHECK(io->msg.header.typ == HV_MESSAGE_TYPE_X64_IO_PORT_INTERCEPT &&
-		      h->vp_index == d->vp &&
-		      h->rip == rip0 + ST_INTERCEPT_STEPS * 2,
+		      h->vp_index == d->vp && h->rip == out,
 	      "VP %u: intercept message type 0x%x vp %u rip 0x%lx", d->vp,
 	      io->msg.header.typ, h->vp_index, h->rip);
 	CHECK(d->irq_after[0] == d->irq_before[0] &&
@@ -280,21 +281,22 @@ static void check_vtl(const struct st_vp *d)
 	      d->irq_after[1], d->irq_before[2], d->irq_after[2]);
 	CHECK(rec->vtl_returns == 3 && rec->exits_intercept == 1 &&
 		      rec->exits_interrupt == 2 &&
-		      rec->model_steps == ST_INTERCEPT_STEPS + 1,
-	      "VP %u: hvsim counted %u returns, %u/%u exits, %lu steps", d->vp,
-	      rec->vtl_returns, rec->exits_intercept, rec->exits_interrupt,
-	      rec->model_steps);
+		      guest_steps_done(d->vp) == ST_INTERCEPT_STEPS &&
+		      rec->halts == 1,
+	      "VP %u: hvsim counted %u returns, %u/%u exits, %u halts; %lu "
+	      "guest steps",
+	      d->vp, rec->vtl_returns, rec->exits_intercept,
+	      rec->exits_interrupt, rec->halts, guest_steps_done(d->vp));
 	/* The register page shows the last exit. */
-	CHECK(rp->is_valid == 1 &&
-		      rp->rip == rip0 + 2 * (ST_INTERCEPT_STEPS + 1) &&
+	CHECK(rp->is_valid == 1 && rp->rip == halted &&
 		      rp->gp_registers[0] == io->res[2].gprs[0] &&
 		      rp->gp_registers[15] == io->res[2].gprs[15] &&
 		      !memcmp(&rp->xmm[5], io->res[2].fx.xmm[5], 16),
 	      "VP %u: register page valid %u rip 0x%lx rax 0x%lx", d->vp,
 	      rp->is_valid, rp->rip, rp->gp_registers[0]);
-	CHECK(hvsim_get_register(d->vp, 0, HV_REGISTER_RIP).low ==
-		      rip0 + 2 * (ST_INTERCEPT_STEPS + 1),
-	      "VP %u: VTL0 RIP after the model", d->vp);
+	CHECK(hvsim_get_register(d->vp, 0, HV_REGISTER_RIP).low == halted,
+	      "VP %u: VTL0 RIP 0x%lx after halting, expected 0x%lx", d->vp,
+	      hvsim_get_register(d->vp, 0, HV_REGISTER_RIP).low, halted);
 }
 
 static void check_vp(const struct st_vp *d, uint32_t first_ap,
@@ -353,7 +355,7 @@ static void check_vp(const struct st_vp *d, uint32_t first_ap,
 		  HV_STATUS_ACCESS_DENIED);
 	status_is(v, "Set VTL0 RIP", d->set_rip, 0);
 	status_is(v, "Get VTL0 RIP", d->get_rip, 0);
-	CHECK(d->rip_back == 0x1000 + v * 0x10, "VP %u VTL0 RIP 0x%lx", v,
+	CHECK(d->rip_back == guest_gpa(guest_steps), "VP %u VTL0 RIP 0x%lx", v,
 	      d->rip_back);
 	status_is(v, "Get VTL2 RIP", d->get_rip_vtl2, 0);
 	CHECK(d->rip_vtl2 == 0, "VP %u VTL2 RIP 0x%lx (own file)", v,
@@ -430,7 +432,6 @@ int scenario_hvsim_selftest(const struct scenario_env *env)
 {
 	uint64_t *boot_pml4 = (uint64_t *)(uintptr_t)read_cr3();
 	uint32_t vps[256], n = 0, max_depth = 0, first_ap, last_ap;
-	struct hvsim_model_cfg model;
 	struct st_vp *d0;
 	struct st_shared *sh;
 
@@ -468,10 +469,14 @@ int scenario_hvsim_selftest(const struct scenario_env *env)
 	       (uint64_t)(st_ap_end - st_ap_start) / 4096);
 	bsp_calls(d0, first_ap);
 
-	hvsim_model_defaults(&model);
-	model.intercept_after = ST_INTERCEPT_STEPS;
-	model.intercept_once = true;
-	hvsim_set_model(HVSIM_ANY_VP, &model);
+	for (uint32_t i = 1; i < n; i++) {
+		struct st_vp *d = st_vp_of(&space, vps[i]);
+
+		guest_load_steps(vps[i], ST_INTERCEPT_STEPS);
+		guest_paging(&d->g_cr0, &d->g_cr3, &d->g_cr4, &d->g_efer);
+		d->g_rip = guest_gpa(guest_steps);
+		d->g_hlt_rip = guest_gpa(guest_steps_hlt);
+	}
 	hvsim_inject(HV_CALL_GET_VP_REGISTERS, first_ap, ST_INJECT_STATUS,
 		     true);
 	hvsim_inject(ST_ALWAYS_CODE, HVSIM_ANY_VP, ST_ALWAYS_STATUS, false);

@@ -101,6 +101,8 @@ struct st_vp {
 	uint32_t crash_len;
 	uint8_t crash_msg[64];
 	struct hv_initial_vp_context_x64 ctx; /* how to start this VP */
+	/* VTL0: guest_steps (testing/guests), loaded by the BSP. */
+	uint64_t g_cr0, g_cr3, g_cr4, g_efer, g_rip, g_hlt_rip;
 
 	/* From the VP. */
 	uint32_t phase;

@@ -209,7 +209,7 @@ ST_AP static void registers(struct st_vp *d)
 	d->set_unknown = st_set(d, 0, 0x00012345, 1);
 	d->set_read_only = st_set(d, 0, HV_REGISTER_VSM_CAPABILITIES, 1);
 	d->set_rip = st_set(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_RIP,
-			    0x1000 + d->vp * 0x10);
+			    d->g_rip);
 	d->get_rip = st_get(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_RIP,
 			    &d->rip_back);
 	d->get_rip_vtl2 = st_get(d, 0, HV_REGISTER_RIP, &d->rip_vtl2);
@@ -276,6 +276,9 @@ ST_AP static void vtl_once(struct st_vp *d, struct st_vtl_io *io, uint32_t k)
 	copy(r->gprs, io->out, sizeof(r->gprs));
 	r->cr2 = io->out_cr2;
 	r->reason = assist->vtl_control.entry_reason;
+	/* The interrupt VTL0's run ended for is ours to take, as the image. */
+	if (r->reason == HV_VTL_ENTRY_REASON_INTERRUPT)
+		__asm__ volatile("sti; nop; cli" : : : "memory");
 	copy(&r->fx, &io->fx_out, sizeof(r->fx));
 	if (k == 0)
 		copy(&io->msg, &assist->intercept_message, sizeof(io->msg));
@@ -298,19 +301,26 @@ ST_AP static void vtl(struct st_vp *d)
 	io->in[4] = 0;
 	io->in_cr2 = 0xc2000000u + d->vp * 0x10000u;
 
-	/* The model runs ST_INTERCEPT_STEPS steps and intercepts. */
+	/* VTL0's paging back from translate(), as the BSP loaded it. */
+	st_set(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_CR0, d->g_cr0);
+	st_set(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_CR4, d->g_cr4);
+	st_set(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_EFER, d->g_efer);
+	st_set(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_CR3, d->g_cr3);
+
+	/* guest_steps runs ST_INTERCEPT_STEPS steps and exits (out). */
 	vtl_once(d, io, 0);
 	d->irq_after[0] = irqs();
 
 	/*
-	 * An interrupt already pending: INTERRUPT before any step, the
-	 * interrupt taken through our IDT on the way (never enabled here).
+	 * An interrupt already pending: INTERRUPT before any guest
+	 * instruction, the interrupt left pending for us (taken above).
 	 */
 	wrmsr64(MSR_X2APIC_SELF_IPI, ST_IRQ_VECTOR);
 	vtl_once(d, io, 1);
 	d->irq_after[1] = irqs();
 
-	/* Nothing pending: one step, then hlt until the BSP's IPI. */
+	/* VTL0 at its hlt: halted until the BSP's IPI ends the run. */
+	st_set(d, HV_INPUT_VTL_USE_TARGET | 0, HV_REGISTER_RIP, d->g_hlt_rip);
 	set_phase(d, ST_PHASE_WAIT);
 	vtl_once(d, io, 2);
 	d->irq_after[2] = irqs();

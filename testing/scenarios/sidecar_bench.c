@@ -167,7 +167,7 @@ static bool bench_cancel(const struct scenario_env *env, const uint32_t *vps,
 
 			if (!sidecar_client(env, &boot, vps[i], &c))
 				return false;
-			run_model(vps[i], 0);
+			run_guest(vps[i], 0);
 			if (!run_start(env, &c) ||
 			    !run_await_waiting(env, vps[i]))
 				return false;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Context patterns and the model's effect, written down independently of
- * hvsim's model.c so that a wrong model or a wrong image both show.
+ * Context patterns and guest_steps' effect, written down independently of
+ * the guest's code so that a wrong guest, hvsim or image all show.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +9,7 @@
 #include <kernel/printf.h>
 #include <kernel/string.h>
 
+#include "guest_load.h"
 #include "sidecar_context.h"
 
 #define STEP_CR2 0x1000
@@ -165,34 +166,59 @@ static void put(uint8_t *p, uint64_t v, unsigned int n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-void ctx_expect_message(struct hv_message *m, uint32_t vp, uint32_t seq,
+void ctx_expect_message(struct hv_message *m, uint32_t vp,
 			const struct sidecar_cpu_context_x64 *c, uint64_t rip,
 			uint64_t rflags)
 {
+	const uint8_t *insn = guest_steps_out;
 	uint8_t *p = m->payload_buffer;
 
 	memset(m, 0, sizeof(*m));
 	m->header.typ = HV_MESSAGE_TYPE_X64_IO_PORT_INTERCEPT;
-	m->header.len = HV_MESSAGE_PAYLOAD_SIZE;
-	m->header.id = seq;
-	/* The x64 intercept header: out dx, al (1 byte) in long mode. */
+	m->header.len = 128; /* HvX64IoPortInterceptMessage */
+	/* The x64 intercept header: out %al, $0xe9 (2 bytes) in long mode. */
 	put(p + 0, vp, 4);
-	p[4] = 1;
+	p[4] = 2;
 	p[5] = HV_INTERCEPT_ACCESS_WRITE;
 	put(p + 6,
 	    HV_X64_VP_EXECUTION_STATE_CR0_PE |
 		    HV_X64_VP_EXECUTION_STATE_EFER_LMA,
 	    2);
 	put(p + 8 + 8, 0xffffffff, 4); /* CS limit */
-	put(p + 8 + 12, 0x10, 2); /* CS selector */
-	put(p + 8 + 14, 0xa09b, 2); /* CS attributes */
+	put(p + 8 + 12, GUEST_CS, 2);
+	put(p + 8 + 14, GUEST_CS_ATTR, 2);
 	put(p + 24, rip, 8);
 	put(p + 32, rflags, 8);
-	/* The I/O port part: port, access size 1, length 1, RAX. */
+	/* The I/O port part: port, access size 1, 16 bytes fetched, RAX. */
 	put(p + 40, 0xe9, 2);
 	p[42] = 1;
-	p[43] = 1;
+	p[43] = 16;
 	put(p + 48, c->gps[SIDECAR_CPU_CONTEXT_RAX], 8);
-	for (uint32_t i = 64; i < HV_MESSAGE_PAYLOAD_SIZE; i++)
-		p[i] = (uint8_t)(vp * 7 + seq + i);
+	memcpy(p + 56, insn, 16);
+	for (unsigned int s = 0; s < 2; s++) { /* DS, ES */
+		put(p + 72 + 16 * s + 8, 0xffffffff, 4);
+		put(p + 72 + 16 * s + 12, GUEST_DS, 2);
+		put(p + 72 + 16 * s + 14, GUEST_DS_ATTR, 2);
+	}
+	put(p + 104, c->gps[SIDECAR_CPU_CONTEXT_RCX], 8);
+	put(p + 112, c->gps[SIDECAR_CPU_CONTEXT_RSI], 8);
+	put(p + 120, c->gps[SIDECAR_CPU_CONTEXT_RDI], 8);
+}
+
+uint32_t ctx_message_diff(const struct hv_message *want,
+			  const struct hv_message *got, uint32_t vp,
+			  const char *what)
+{
+	const uint8_t *w = (const uint8_t *)want, *g = (const uint8_t *)got;
+	uint32_t bad = 0;
+
+	for (uint32_t i = 0; i < sizeof(*want); i++) {
+		if (w[i] == g[i])
+			continue;
+		if (bad++ < 4)
+			printf("context: VP %u %s: message byte %u is 0x%02x, "
+			       "expected 0x%02x\n",
+			       vp, what, i, g[i], w[i]);
+	}
+	return bad;
 }

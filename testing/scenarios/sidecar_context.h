@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CPU contexts for RUN_VP and what hvsim's lower-VTL model makes of them,
- * compared bit for bit: all 1024 bytes of the context, the intercept
- * message against an independent statement of the model, and the
- * register page.
+ * CPU contexts for RUN_VP and what guest_steps (testing/guests) makes of
+ * them, compared bit for bit: all 1024 bytes of the context, the intercept
+ * message against an independent statement of the exit, and the register
+ * page.
  */
 #ifndef SCENARIOS_SIDECAR_CONTEXT_H
 #define SCENARIOS_SIDECAR_CONTEXT_H
@@ -20,7 +20,7 @@
 void ctx_fill(struct sidecar_cpu_context_x64 *c, uint32_t vp, uint32_t salt);
 
 /*
- * from after `steps` model steps: GPRs (not RSP), CR2 and XMM bytes, with
+ * from after `steps` guest steps: GPRs (not RSP), CR2 and XMM bytes, with
  * the FX image as this CPU's own fxrstor/fxsave leaves it.
  */
 void ctx_expect(struct sidecar_cpu_context_x64 *want,
@@ -38,11 +38,16 @@ uint32_t ctx_diff(const struct sidecar_cpu_context_x64 *want,
 uint32_t ctx_mxcsr_mask(void);
 
 /*
- * The intercept message the model sends for exit number seq of vp (I/O
- * port 0xE9, one byte written), given the state it exited with.
+ * The intercept message of guest_steps' `out %al, $0xe9` at rip on vp,
+ * given the state it exited with.
  */
-void ctx_expect_message(struct hv_message *m, uint32_t vp, uint32_t seq,
+void ctx_expect_message(struct hv_message *m, uint32_t vp,
 			const struct sidecar_cpu_context_x64 *c, uint64_t rip,
 			uint64_t rflags);
+
+/* Bytes of got that differ from want; prints the first few. */
+uint32_t ctx_message_diff(const struct hv_message *want,
+			  const struct hv_message *got, uint32_t vp,
+			  const char *what);
 
 #endif

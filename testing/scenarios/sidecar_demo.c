@@ -93,7 +93,7 @@ static bool command_round(const struct scenario_env *env, uint32_t vp)
 	/* VTL0 paging is off: the guest address is the physical one. */
 	rc |= sd_client_translate_gva(&c, 0x1234, 1, &out, &e);
 	t[4] = rdtsc_ordered();
-	run_model(vp, 1);
+	run_guest(vp, 1);
 	rc |= sd_client_run(&c, &e);
 	if (!rc)
 		rc = sd_client_wait(&c, sidecar_timeout_ns(env), &intercept,
@@ -152,7 +152,7 @@ static bool cancelled_run(const struct scenario_env *env, uint32_t vp)
 
 	if (!sidecar_client(env, &boot, vp, &c))
 		return false;
-	run_model(vp, 0);
+	run_guest(vp, 0);
 	if (!run_start(env, &c) || !run_await_waiting(env, vp))
 		return false;
 	printf("demo:   VP %u runs its guest, which waits for an interrupt\n",

@@ -122,7 +122,7 @@ static void assist_and_register_page(const struct scenario_env *env,
 		 "mapping the VP assist page failed: status 0x%x (%s)",
 		 HV_STATUS_INSUFFICIENT_MEMORY,
 		 hv_status_name(HV_STATUS_INSUFFICIENT_MEMORY));
-	run_model(c->vp, 1);
+	run_guest(c->vp, 1);
 	if (!run_start(env, c))
 		return;
 	rc = sd_client_wait(c, sidecar_timeout_ns(env), &intercept, &e);

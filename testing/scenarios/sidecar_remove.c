@@ -88,7 +88,7 @@ static void remove_node(const struct scenario_env *env, struct sd_node *n,
 	struct run_before kb;
 
 	if (keeper != UINT32_MAX && sidecar_client(env, &boot, keeper, &kc)) {
-		run_model(keeper, 0);
+		run_guest(keeper, 0);
 		run_prepare(&kc, 9, false, &kb);
 		if (run_start(env, &kc))
 			run_await_waiting(env, keeper);

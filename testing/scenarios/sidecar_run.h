@@ -2,7 +2,7 @@
 /*
  * RUN_VP through driver/client, checked against hvsim: what a test notes
  * before a run, and the checks after it (context bit for bit against the
- * number of model steps hvsim counted, intercept message, register page,
+ * number of steps guest_steps counted, intercept message, register page,
  * the VTL0 register file).
  */
 #ifndef SCENARIOS_SIDECAR_RUN_H
@@ -17,7 +17,7 @@
 
 struct run_before {
 	struct sidecar_cpu_context_x64 ctx;
-	uint64_t steps; /* hvsim's model steps of the VP so far */
+	uint64_t steps; /* guest_steps' steps on the VP so far */
 	uint32_t intercepts; /* its intercept exits so far */
 	uint32_t interrupts; /* its interrupt exits so far */
 	uint32_t vtl_returns; /* its VTL returns so far */
@@ -26,10 +26,10 @@ struct run_before {
 };
 
 /*
- * The lower VTL of vp: an intercept after `steps` steps, or (0) one step
- * and then a wait for an interrupt.
+ * VTL0 of vp runs guest_steps (testing/guests): an intercept (out 0xe9)
+ * after `steps` steps, or (0) one step and then HLT, until cancelled.
  */
-void run_model(uint32_t vp, uint32_t intercept_after);
+void run_guest(uint32_t vp, uint32_t intercept_after);
 
 /*
  * Before a run: a fresh context (salt) unless keep, then notes the state.
@@ -40,7 +40,7 @@ void run_prepare(struct sd_client_vp *c, uint32_t salt, bool keep,
 
 /*
  * After a run that completed (intercept or not): the context is b's after
- * exactly the steps hvsim counted, and for an intercept the message, the
+ * exactly the steps the guest counted, and for an intercept the message, the
  * register page and the counters agree. want_steps < 0: any number.
  * Returns the steps taken.
  */
@@ -58,7 +58,7 @@ bool run_start(const struct scenario_env *env, struct sd_client_vp *c);
 bool run_wait(const struct scenario_env *env, struct sd_client_vp *c,
 	      bool want_intercept);
 
-/* Polls (bounded by the watchdog) until vp waits in the model. */
+/* Polls (bounded by the watchdog) until vp's VTL0 is halted. */
 bool run_await_waiting(const struct scenario_env *env, uint32_t vp);
 
 /* run_prepare + run_start + run_wait + run_check for an intercept. */
@@ -66,7 +66,7 @@ bool run_to_intercept(const struct scenario_env *env, struct sd_client_vp *c,
 		      uint32_t steps, uint32_t salt, bool keep);
 
 /*
- * A run with the waiting model, cancelled once the model waits: one step,
+ * A run of guest_steps that halts, cancelled once it is halted: one step,
  * no intercept.
  */
 bool run_and_cancel(const struct scenario_env *env, struct sd_client_vp *c,

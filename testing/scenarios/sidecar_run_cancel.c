@@ -57,7 +57,7 @@ static void wait_times_out(const struct scenario_env *env,
 	bool intercept;
 	int r;
 
-	run_model(c->vp, 0);
+	run_guest(c->vp, 0);
 	run_prepare(c, 2, false, &b);
 	if (!run_start(env, c) || !run_await_waiting(env, c->vp))
 		return;
@@ -89,7 +89,7 @@ static void stray_interrupt(const struct scenario_env *env,
 {
 	struct run_before b;
 
-	run_model(c->vp, 0);
+	run_guest(c->vp, 0);
 	run_prepare(c, 3, false, &b);
 	if (!run_start(env, c) || !run_await_waiting(env, c->vp))
 		return;
@@ -114,7 +114,7 @@ static void cancel_at_once(const struct scenario_env *env,
 	struct run_before b;
 	uint64_t steps;
 
-	run_model(c->vp, 0);
+	run_guest(c->vp, 0);
 	run_prepare(c, 4, false, &b);
 	if (!run_start(env, c))
 		return;
@@ -142,7 +142,7 @@ static void sync_run(const struct scenario_env *env, struct sd_client_vp *c,
 	r = sd_vp_claim(c->node, c->vp, &claim);
 	if (!CHECK(r == 0, "VP %u: %s: claim: %s", c->vp, what, sd_strerror(r)))
 		return;
-	run_model(c->vp, 0);
+	run_guest(c->vp, 0);
 	run_prepare(c, by_signal ? 6 : 5, false, &b);
 	c->page->command = SIDECAR_COMMAND_RUN_VP;
 	if (by_signal)
@@ -171,7 +171,7 @@ static void cancel_after_intercept(const struct scenario_env *env,
 	uint64_t deadline = rdtsc() + tsc_ms_to_cycles(env->watchdog_ms);
 	struct run_before b;
 
-	run_model(c->vp, 1);
+	run_guest(c->vp, 1);
 	run_prepare(c, 7, false, &b);
 	if (!run_start(env, c))
 		return;
@@ -188,7 +188,7 @@ static void all_at_once(const struct scenario_env *env, const uint32_t *vps,
 	uint32_t started = 0;
 
 	for (uint32_t i = 0; i < count; i++) {
-		run_model(vps[i], 0);
+		run_guest(vps[i], 0);
 		run_prepare(&clients[i], 8, false, &before[i]);
 	}
 	for (uint32_t i = 0; i < count; i++)

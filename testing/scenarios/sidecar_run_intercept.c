@@ -61,7 +61,7 @@ static void bad_context(const struct scenario_env *env, struct sd_client_vp *c)
 
 	if (!bit)
 		return; /* every MXCSR bit is valid on this CPU */
-	run_model(c->vp, 1);
+	run_guest(c->vp, 1);
 	ctx_fill(ctx, c->vp, 5);
 	ctx->fx_state.mxcsr |= bit;
 	snprintf(want, sizeof(want),
@@ -86,7 +86,7 @@ static void all_at_once(const struct scenario_env *env, const uint32_t *vps,
 	uint32_t started = 0;
 
 	for (uint32_t i = 0; i < count; i++) {
-		run_model(vps[i], 3);
+		run_guest(vps[i], 3);
 		run_prepare(&clients[i], 7, false, &before[i]);
 	}
 	for (uint32_t i = 0; i < count; i++)

@@ -205,7 +205,7 @@ static bool one_op(const struct scenario_env *env, struct rand *rnd,
 					     &out, &e);
 		break;
 	case OP_RUN_SYNC:
-		run_model(vp, 1 + rand_below(rnd, 3));
+		run_guest(vp, 1 + rand_below(rnd, 3));
 		rc = sd_client_run(c, &e);
 		if (!rc)
 			rc = sd_client_wait(c, sidecar_timeout_ns(env),
@@ -214,7 +214,7 @@ static bool one_op(const struct scenario_env *env, struct rand *rnd,
 	case OP_RUN_START:
 		/* Waits for an interrupt, or intercepts on its own. */
 		count = rand_below(rnd, 3);
-		run_model(vp, count);
+		run_guest(vp, count);
 		waits[vp] = count == 0;
 		rc = sd_client_run(c, &e);
 		if (!rc) {

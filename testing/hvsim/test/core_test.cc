@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Host tests of hvsim's portable core: page walks, translation checks,
-// the register file, the model's transform and the injection rules.
+// the register file, VMCB state and exit messages, and the injection rules.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -8,6 +8,7 @@
 
 extern "C" {
 #include "hvsim/core.h"
+#include "hvsim/vmcb.h"
 }
 
 namespace
@@ -330,47 +331,233 @@ TEST(RegFile, Classes)
 	EXPECT_FALSE(hvsim_overlay_value_valid(0x5000 | 3));
 }
 
-TEST(Model, StepIsDeterministicAndReversible)
+// Segment attributes: Hyper-V keeps bits 0-7 and 12-15, the VMCB packs
+// them into 12 bits (APM 15.5.1).
+TEST(Vmcb, AttributesPackAndUnpack)
 {
-	hvsim_model_cfg cfg;
-	hvsim_model_defaults(&cfg);
-	uint64_t gprs[16], cr2 = 0xfff000, rip = 0x1000;
-	alignas(16) x86_fxsave fx{};
-	for (int i = 0; i < 16; i++)
-		gprs[i] = 0x1000u * i;
-	fx.mxcsr = 0x1f80;
-	fx.xmm[3][15] = 0xff;
-
-	for (int s = 0; s < 3; s++)
-		hvsim_model_step(&cfg, gprs, &cr2, &rip, &fx);
-	for (int i = 0; i < 16; i++)
-		EXPECT_EQ(gprs[i], 0x1000u * i + (i == 4 ? 0 : 3u * (i + 1)))
-			<< i;
-	EXPECT_EQ(cr2, 0xfff000u + 3 * HVSIM_MODEL_CR2_STEP);
-	EXPECT_EQ(rip, 0x1000u + 3 * HVSIM_MODEL_RIP_STEP);
-	EXPECT_EQ(fx.xmm[0][0], 3);
-	EXPECT_EQ(fx.xmm[3][15], 2); // wraps
-	EXPECT_EQ(fx.mxcsr, 0x1f80u);
+	EXPECT_EQ(hvsim_svm_attrib(0xA09B), 0xA9Bu); // 64-bit code, G
+	EXPECT_EQ(hvsim_hv_attrib(0xA9B), 0xA09Bu);
+	EXPECT_EQ(hvsim_svm_attrib(0x0F00), 0u); // bits 8-11 do not exist
 }
 
-TEST(Model, MessageNamesVpAndExit)
+hv_u128 Seg(uint64_t base, uint32_t limit, uint16_t sel, uint16_t attr)
 {
-	hvsim_model_cfg cfg;
-	hvsim_model_defaults(&cfg);
-	uint64_t gprs[16] = { 0xabcdef };
-	hv_message m;
+	return hv_u128{ base,
+			limit | uint64_t(sel) << 32 | uint64_t(attr) << 48 };
+}
 
-	hvsim_model_message(&cfg, 5, 2, gprs, 0x4000, 0x202, &m);
-	EXPECT_EQ(m.header.typ, HV_MESSAGE_TYPE_X64_IO_PORT_INTERCEPT);
+TEST(Vmcb, RegisterFileRoundTrip)
+{
+	hvsim_regfile rf{}, back{};
+	alignas(4096) static svm_vmcb v;
+	memset(&v, 0, sizeof(v));
+	hvsim_regfile_set(&rf, HV_REGISTER_CS, Seg(0, 0xffffffff, 8, 0xA09B));
+	hvsim_regfile_set(&rf, HV_REGISTER_SS,
+			  Seg(0, 0xffffffff, 0x10, 0xC093));
+	hvsim_regfile_set(&rf, HV_REGISTER_TR, Seg(0x5000, 0x67, 0x18, 0x8B));
+	hvsim_regfile_set(&rf, HV_REGISTER_GDTR,
+			  hv_u128{ 0x2fULL << 48, 0x3000 });
+	hvsim_regfile_set(&rf, HV_REGISTER_CR0, hv_u128{ 0x80010033, 0 });
+	hvsim_regfile_set(&rf, HV_REGISTER_CR3, hv_u128{ 0x7000, 0 });
+	hvsim_regfile_set(&rf, HV_REGISTER_EFER, hv_u128{ 0x500, 0 });
+	hvsim_regfile_set(&rf, HV_REGISTER_RIP, hv_u128{ 0x401000, 0 });
+	hvsim_regfile_set(&rf, HV_REGISTER_RSP, hv_u128{ 0x8ff0, 0 });
+	hvsim_regfile_set(&rf, HV_REGISTER_CR8, hv_u128{ 5, 0 });
+
+	hvsim_vmcb_load(&v, &rf, 0x1234, 0xcafe000);
+	EXPECT_EQ(v.save.cs.selector, 8);
+	EXPECT_EQ(v.save.cs.attrib, 0xA9B);
+	EXPECT_EQ(v.save.cs.limit, 0xffffffffu);
+	EXPECT_EQ(v.save.tr.base, 0x5000u);
+	EXPECT_EQ(v.save.gdtr.limit, 0x2fu);
+	EXPECT_EQ(v.save.gdtr.base, 0x3000u);
+	EXPECT_EQ(v.save.efer, 0x500u | SVM_EFER_SVME); // VMRUN needs SVME
+	EXPECT_EQ(v.save.rip, 0x401000u);
+	EXPECT_EQ(v.save.rsp, 0x8ff0u);
+	EXPECT_EQ(v.save.rax, 0x1234u);
+	EXPECT_EQ(v.save.cr2, 0xcafe000u);
+	EXPECT_EQ(v.save.cpl, 0); // SS.DPL
+	EXPECT_EQ(v.save.rflags, 2u); // reset value
+	EXPECT_EQ(v.control.int_ctl & 0xff, 5u);
+
+	hvsim_vmcb_store(&v, &back);
+	for (uint32_t name :
+	     { HV_REGISTER_CS, HV_REGISTER_SS, HV_REGISTER_TR, HV_REGISTER_GDTR,
+	       HV_REGISTER_CR0, HV_REGISTER_CR3, HV_REGISTER_EFER,
+	       HV_REGISTER_RIP, HV_REGISTER_RSP, HV_REGISTER_CR8 }) {
+		hv_u128 a = hvsim_regfile_get(&rf, name);
+		hv_u128 b = hvsim_regfile_get(&back, name);
+		EXPECT_EQ(a.low, b.low) << std::hex << name;
+		EXPECT_EQ(a.high, b.high) << std::hex << name;
+	}
+	EXPECT_EQ(hvsim_vmcb_execution_state(&v),
+		  HV_X64_VP_EXECUTION_STATE_CR0_PE |
+			  HV_X64_VP_EXECUTION_STATE_EFER_LMA);
+}
+
+uint64_t Get64(const hv_message &m, unsigned int off)
+{
+	uint64_t v;
+	memcpy(&v, m.payload_buffer + off, 8);
+	return v;
+}
+
+svm_vmcb *LongModeGuest()
+{
+	alignas(4096) static svm_vmcb v;
+	memset(&v, 0, sizeof(v));
+	v.save.cs = svm_segment{ 8, 0xA9B, 0xffffffff, 0 };
+	v.save.ds = svm_segment{ 0x10, 0xC93, 0xffffffff, 0 };
+	v.save.cr0 = 0x80000011;
+	v.save.efer = 0x500 | SVM_EFER_SVME;
+	v.save.rip = 0x401000;
+	v.save.rflags = 0x202;
+	v.save.rax = 0x55;
+	v.control.int_ctl = 3; // CR8
+	return &v;
+}
+
+// hv_facts §14: IoPort intercept, `out 0xe9, al` (e6 e9), 2 bytes long.
+TEST(ExitMessage, IoPortOut)
+{
+	svm_vmcb *v = LongModeGuest();
+	hvsim_exit e{};
+	hv_message m;
+	v->control.exit_code = SVM_EXIT_IOIO;
+	v->control.exit_info_1 = 0xE9ull << 16 | 1u << 4; // OUT, 8-bit
+	v->control.exit_info_2 = 0x401002;
+	e.vp_index = 7;
+	e.insn[0] = 0xe6;
+	e.insn[1] = 0xe9;
+	e.insn_count = 16;
+	e.gprs[1] = 0x11; // rcx
+	e.gprs[6] = 0x66; // rsi
+	e.gprs[7] = 0x77; // rdi
+
+	ASSERT_TRUE(hvsim_exit_message(v, &e, &m));
+	EXPECT_EQ(m.header.typ, 0x80010000u);
+	EXPECT_EQ(m.header.len, 128);
 	const auto *h =
 		reinterpret_cast<const hv_x64_intercept_message_header *>(
 			m.payload_buffer);
-	EXPECT_EQ(h->vp_index, 5u);
-	EXPECT_EQ(h->rip, 0x4000u);
+	EXPECT_EQ(h->vp_index, 7u);
+	EXPECT_EQ(h->instruction_length_and_cr8, 0x32); // CR8 3, length 2
+	EXPECT_EQ(h->intercept_access_type, 1); // write
+	EXPECT_EQ(h->execution_state, 0x14); // PE, LMA, CPL 0, VTL 0
+	EXPECT_EQ(h->cs_segment.selector, 8);
+	EXPECT_EQ(h->cs_segment.attributes, 0xA09B);
+	EXPECT_EQ(h->rip, 0x401000u);
 	EXPECT_EQ(h->rflags, 0x202u);
-	EXPECT_EQ(m.payload_buffer[40], 0xE9);
-	EXPECT_EQ(m.payload_buffer[48], 0xef);
-	EXPECT_EQ(m.payload_buffer[100], uint8_t(5 * 7 + 2 + 100));
+	EXPECT_EQ(m.payload_buffer[40], 0xE9); // port
+	EXPECT_EQ(m.payload_buffer[41], 0);
+	EXPECT_EQ(m.payload_buffer[42], 1); // access size 1
+	EXPECT_EQ(m.payload_buffer[43], 16); // instruction bytes
+	EXPECT_EQ(Get64(m, 48), 0x55u); // rax
+	EXPECT_EQ(m.payload_buffer[56], 0xe6);
+	EXPECT_EQ(m.payload_buffer[57], 0xe9);
+	EXPECT_EQ(m.payload_buffer[72 + 12], 0x10); // ds selector
+	EXPECT_EQ(Get64(m, 104), 0x11u);
+	EXPECT_EQ(Get64(m, 112), 0x66u);
+	EXPECT_EQ(Get64(m, 120), 0x77u);
+}
+
+TEST(ExitMessage, IoPortRepInsWord)
+{
+	svm_vmcb *v = LongModeGuest();
+	hvsim_exit e{};
+	hv_message m;
+	v->control.exit_code = SVM_EXIT_IOIO;
+	v->control.exit_info_1 = 0x60ull << 16 | 1u << 5 | SVM_IOIO_REP |
+				 SVM_IOIO_STR | SVM_IOIO_IN;
+	v->control.exit_info_2 = 0x401003; // 66 f3 6d
+	ASSERT_TRUE(hvsim_exit_message(v, &e, &m));
+	const auto *h =
+		reinterpret_cast<const hv_x64_intercept_message_header *>(
+			m.payload_buffer);
+	EXPECT_EQ(h->instruction_length_and_cr8 & 0xf, 3);
+	EXPECT_EQ(h->intercept_access_type, 0); // read
+	EXPECT_EQ(m.payload_buffer[40], 0x60);
+	EXPECT_EQ(m.payload_buffer[42], 2 | 0x8 | 0x10);
+}
+
+TEST(ExitMessage, MsrCpuidException)
+{
+	svm_vmcb *v = LongModeGuest();
+	hvsim_exit e{};
+	hv_message m;
+	e.gprs[1] = 0x4000abcd;
+	e.gprs[2] = 0xdd;
+	e.insn_len = 2;
+	v->control.exit_code = SVM_EXIT_MSR;
+	v->control.exit_info_1 = 1; // wrmsr
+	ASSERT_TRUE(hvsim_exit_message(v, &e, &m));
+	EXPECT_EQ(m.header.typ, 0x80010001u);
+	EXPECT_EQ(m.header.len, 64);
+	EXPECT_EQ(m.payload_buffer[5], 1);
+	EXPECT_EQ(Get64(m, 40) & 0xffffffff, 0x4000abcdu);
+	EXPECT_EQ(Get64(m, 48), 0xddu);
+	EXPECT_EQ(Get64(m, 56), 0x55u);
+
+	e.cpuid_default[0] = 0xa;
+	e.cpuid_default[1] = 0xb;
+	e.cpuid_default[2] = 0xc;
+	e.cpuid_default[3] = 0xd;
+	e.gprs[3] = 0xbb;
+	v->control.exit_code = SVM_EXIT_CPUID;
+	ASSERT_TRUE(hvsim_exit_message(v, &e, &m));
+	EXPECT_EQ(m.header.typ, 0x80010002u);
+	EXPECT_EQ(m.header.len, 104);
+	EXPECT_EQ(m.payload_buffer[5], 2); // execute
+	EXPECT_EQ(Get64(m, 40), 0x55u);
+	EXPECT_EQ(Get64(m, 48), 0x4000abcdu);
+	EXPECT_EQ(Get64(m, 56), 0xddu);
+	EXPECT_EQ(Get64(m, 64), 0xbbu);
+	EXPECT_EQ(Get64(m, 72), 0xau); // default rax, rcx, rdx, rbx
+	EXPECT_EQ(Get64(m, 80), 0xcu);
+	EXPECT_EQ(Get64(m, 88), 0xdu);
+	EXPECT_EQ(Get64(m, 96), 0xbu);
+
+	v->control.exit_code = SVM_EXIT_EXCP_BASE + 6; // #UD
+	e.gprs[15] = 0xf15;
+	e.insn[0] = 0x0f;
+	e.insn[1] = 0x0b;
+	e.insn_count = 2;
+	ASSERT_TRUE(hvsim_exit_message(v, &e, &m));
+	EXPECT_EQ(m.header.typ, 0x80010003u);
+	EXPECT_EQ(m.header.len, 240);
+	EXPECT_EQ(m.payload_buffer[40], 6);
+	EXPECT_EQ(m.payload_buffer[42], 0); // no error code
+	EXPECT_EQ(m.payload_buffer[43], 2);
+	EXPECT_EQ(m.payload_buffer[64], 0x0f);
+	EXPECT_EQ(Get64(m, 232), 0xf15u); // r15
+}
+
+TEST(ExitMessage, UnmappedGpa)
+{
+	svm_vmcb *v = LongModeGuest();
+	hvsim_exit e{};
+	hv_message m;
+	v->control.exit_code = SVM_EXIT_NPF;
+	v->control.exit_info_1 = SVM_NPF_W | 1ull << 32;
+	v->control.exit_info_2 = 0xfee00000;
+	ASSERT_TRUE(hvsim_exit_message(v, &e, &m));
+	EXPECT_EQ(m.header.typ, 0x80000000u);
+	EXPECT_EQ(m.header.len, 80);
+	EXPECT_EQ(m.payload_buffer[5], 1); // write
+	EXPECT_EQ(Get64(m, 56), 0xfee00000u);
+	v->control.exit_code = SVM_EXIT_INTR;
+	EXPECT_FALSE(hvsim_exit_message(v, &e, &m));
+}
+
+TEST(ExitMessage, InstructionLengths)
+{
+	const uint8_t hlt[] = { 0xf4 }, rdmsr[] = { 0x0f, 0x32 },
+		      cpuid[] = { 0x48, 0x0f, 0xa2 }, out[] = { 0xe6, 0xe9 };
+	EXPECT_EQ(hvsim_insn_length(hlt, 1), 1);
+	EXPECT_EQ(hvsim_insn_length(rdmsr, 2), 2);
+	EXPECT_EQ(hvsim_insn_length(cpuid, 3), 3);
+	EXPECT_EQ(hvsim_insn_length(out, 2), 0);
+	EXPECT_EQ(hvsim_insn_length(rdmsr, 1), 0);
 }
 
 hvsim_inject_rule Rule(uint16_t code, uint32_t vp, uint16_t status, bool once,

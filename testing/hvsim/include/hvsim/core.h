@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hvsim's portable core: page-table walks, GVA translation, the register
- * file, the lower-VTL model and fault-injection rules. No kernel headers:
+ * file and fault-injection rules. No kernel headers:
  * it builds for the test kernel and for host unit tests alike.
  */
 #ifndef HVSIM_CORE_H
@@ -97,7 +97,7 @@ const char *hvsim_reg_name(uint32_t name);
 /* The register hvsim_reg_name calls s[0..len), or 0. */
 uint32_t hvsim_reg_by_name(const char *s, size_t len);
 
-#define HVSIM_REGFILE_MAX 64
+#define HVSIM_REGFILE_MAX 96
 
 struct hvsim_reg_slot {
 	uint32_t name;
@@ -119,35 +119,6 @@ bool hvsim_regfile_set(struct hvsim_regfile *rf, uint32_t name,
 		       struct hv_u128 value);
 /* Overlay pages: enable bit, reserved bits 1-11 zero. */
 bool hvsim_overlay_value_valid(uint64_t value);
-
-/* ---- the lower-VTL model ---- */
-
-/* Per step: GPR n += n + 1 (not RSP), CR2 += CR2_STEP, XMM bytes += 1. */
-#define HVSIM_MODEL_CR2_STEP 0x1000
-#define HVSIM_MODEL_RIP_STEP 2
-
-struct hvsim_model_cfg {
-	bool transform; /* apply the step transform */
-	uint32_t intercept_after; /* steps per intercept; 0: never */
-	bool intercept_once; /* after the first intercept, never again */
-	uint32_t message_type; /* HV_MESSAGE_TYPE_*, default I/O port */
-	uint16_t port; /* I/O port of the intercept message */
-};
-
-void hvsim_model_defaults(struct hvsim_model_cfg *cfg);
-
-/* One guest step on the lower VTL's state (gprs in hvdef order). */
-void hvsim_model_step(const struct hvsim_model_cfg *cfg, uint64_t gprs[16],
-		      uint64_t *cr2, uint64_t *rip, struct x86_fxsave *fx);
-
-/*
- * The intercept message the model exits with: the header for vp_index,
- * an x64 intercept header (RIP, RFLAGS, CS) and a payload whose bytes are
- * (vp_index * 7 + seq + i) & 0xff from byte 64 on, so a copy is checkable.
- */
-void hvsim_model_message(const struct hvsim_model_cfg *cfg, uint32_t vp_index,
-			 uint32_t seq, const uint64_t gprs[16], uint64_t rip,
-			 uint64_t rflags, struct hv_message *msg);
 
 /* ---- fault injection ---- */
 

@@ -70,8 +70,14 @@ bool hvsim_inject_fault(uint32_t vp, uint32_t kind, uint64_t addr);
 /* Where the injected fault sent vp (the stub's VA), 0 until it fired. */
 uint64_t hvsim_fault_rip(uint32_t vp);
 
-/* The lower-VTL model of vp (HVSIM_ANY_VP: every VP). */
-void hvsim_set_model(uint32_t vp, const struct hvsim_model_cfg *cfg);
+/*
+ * VTL0 RAM: the guest-physical range nested paging maps (identity; every
+ * other GPA is unmapped for VTL0). Scenarios load guests into it; a VP's
+ * own slot of HVSIM_VTL0_VP_SLOT bytes is at hvsim_vtl0_vp_slot(vp).
+ */
+#define HVSIM_VTL0_VP_SLOT (16 * 1024)
+void hvsim_vtl0_ram(uint64_t *base, uint64_t *size);
+uint64_t hvsim_vtl0_vp_slot(uint32_t vp);
 
 /* VP life cycle as hvsim sees it. */
 #define HVSIM_VP_ABSENT 0 /* not in the MADT */
@@ -104,7 +110,8 @@ struct hvsim_vp_record {
 	uint32_t vtl_returns;
 	uint32_t exits_interrupt;
 	uint32_t exits_intercept;
-	uint64_t model_steps;
+	uint32_t vmruns; /* VMRUNs of its VTL0 */
+	uint32_t halts; /* VTL0 HLTs */
 	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;
@@ -116,7 +123,7 @@ uint32_t hvsim_vp_count(void); /* highest VP index + 1 */
 uint32_t hvsim_started(void); /* successful StartVirtualProcessor calls */
 uint32_t hvsim_start_requests(void); /* all StartVirtualProcessor calls */
 uint32_t hvsim_crashes(void); /* guest crash reports (CTL writes) */
-/* True while vp waits in the model for an interrupt (sti; hlt). */
+/* True while vp's VTL0 is halted and waits for an interrupt. */
 bool hvsim_vp_waiting(uint32_t vp);
 /* The last intercept message vp exited with. */
 const struct hv_message *hvsim_last_message(uint32_t vp);

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What VTL0 runs on: AMD SVM as QEMU's TCG offers it (hv_facts §15). One
+ * VMCB per VP, one nested page table for the partition that maps exactly
+ * the VTL0 RAM (identity: a VTL0 GPA is the same physical address VTL2
+ * uses, as on Hyper-V), and permission maps that send every I/O port and
+ * MSR access to VTL2.
+ */
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/panic.h>
+#include <kernel/pmem.h>
+#include <kernel/printf.h>
+#include <kernel/string.h>
+
+#include "internal.h"
+
+#define PAGE 4096ull
+#define IOPM_BYTES (3 * PAGE)
+#define MSRPM_BYTES (2 * PAGE)
+/* Code, tables and data shared by the guests, then a slot per VP. */
+#define VTL0_SHARED_BYTES (1ull << 20)
+#define VTL0_PER_VP_BYTES ((uint64_t)HVSIM_VTL0_VP_SLOT)
+#define NPT_FLAGS (HVSIM_PTE_P | HVSIM_PTE_W | HVSIM_PTE_U)
+
+static uint64_t *table_at(uint64_t *parent, unsigned int index)
+{
+	if (!(parent[index] & HVSIM_PTE_P))
+		parent[index] = pmem_alloc_page("hvsim nested page table") |
+				NPT_FLAGS;
+	return (uint64_t *)(uintptr_t)(parent[index] & HVSIM_PTE_ADDR);
+}
+
+/* Nested paging: 4 KiB identity pages over [base, base + size) only. */
+static uint64_t build_npt(uint64_t base, uint64_t size)
+{
+	uint64_t *root = (uint64_t *)(uintptr_t)pmem_alloc_page("hvsim NPT");
+
+	for (uint64_t pa = base; pa < base + size; pa += PAGE) {
+		uint64_t *pdpt = table_at(root, (pa >> 39) & 511);
+		uint64_t *pd = table_at(pdpt, (pa >> 30) & 511);
+		uint64_t *pt = table_at(pd, (pa >> 21) & 511);
+
+		pt[(pa >> 12) & 511] = pa | NPT_FLAGS;
+	}
+	return (uintptr_t)root;
+}
+
+static void check_svm(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 2)))
+		panic("hvsim: the CPU has no SVM (run QEMU with -cpu max)");
+	cpuid(0x8000000A, 0, &a, &b, &c, &d);
+	if (!(d & 1))
+		panic("hvsim: SVM without nested paging");
+}
+
+void hvsim_svm_init(void)
+{
+	uint64_t size;
+
+	check_svm();
+	hvsim.iopm_pa = pmem_alloc(IOPM_BYTES, PAGE, "hvsim IOPM");
+	memset((void *)(uintptr_t)hvsim.iopm_pa, 0xff, IOPM_BYTES);
+	hvsim.msrpm_pa = pmem_alloc(MSRPM_BYTES, PAGE, "hvsim MSRPM");
+	memset((void *)(uintptr_t)hvsim.msrpm_pa, 0xff, MSRPM_BYTES);
+
+	size = VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * hvsim.nr_vps;
+	size = (size + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	hvsim.vtl0_base = pmem_alloc(size, 2ull << 20, "VTL0 RAM");
+	hvsim.vtl0_size = size;
+	hvsim.npt_pa = build_npt(hvsim.vtl0_base, size);
+
+	for (uint32_t i = 0; i < HVSIM_MAX_VPS; i++) {
+		struct hvsim_vp *vp = hvsim_vp(i);
+
+		if (!vp)
+			continue;
+		vp->vmcb = (struct svm_vmcb *)(uintptr_t)pmem_alloc_page(
+			"hvsim VMCB");
+		vp->host_save_pa = pmem_alloc_page("hvsim host VMCB");
+		vp->hsave_pa = pmem_alloc_page("hvsim host save area");
+	}
+	printf("hvsim: VTL0 runs on SVM: RAM 0x%lx-0x%lx (%lu KiB), nested "
+	       "table 0x%lx\n",
+	       hvsim.vtl0_base, hvsim.vtl0_base + size - 1, size >> 10,
+	       hvsim.npt_pa);
+}
+
+void hvsim_vtl0_ram(uint64_t *base, uint64_t *size)
+{
+	*base = hvsim.vtl0_base;
+	*size = hvsim.vtl0_size;
+}
+
+uint64_t hvsim_vtl0_vp_slot(uint32_t vp)
+{
+	return hvsim.vtl0_base + VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * vp;
+}
+
+void *hvsim_vtl0_phys(uint64_t gpa, uint64_t len)
+{
+	if (gpa < hvsim.vtl0_base || len > hvsim.vtl0_size ||
+	    gpa - hvsim.vtl0_base > hvsim.vtl0_size - len)
+		return NULL;
+	return (void *)(uintptr_t)gpa;
+}
+
+void hvsim_svm_prepare(struct hvsim_vp *vp)
+{
+	struct svm_vmcb_control *c = &vp->vmcb->control;
+
+	c->intercept_cr = 0;
+	c->intercept_dr = 0;
+	c->intercept_exceptions = 1u << 6; /* #UD */
+	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
+			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
+			     SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA |
+			     SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
+			     SVM_INTERCEPT_TASK_SWITCH | SVM_INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
+			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			     SVM_INTERCEPT_SKINIT;
+	c->iopm_base_pa = hvsim.iopm_pa;
+	c->msrpm_base_pa = hvsim.msrpm_pa;
+	c->tsc_offset = 0;
+	c->asid = 1;
+	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = hvsim.npt_pa;
+	c->event_inj = 0;
+}
+
+uint64_t hvsim_svm_enter(struct hvsim_vp *vp, uint64_t gprs[16], void *fx)
+{
+	uint64_t efer = rdmsr(X86_MSR_EFER);
+
+	wrmsr(X86_MSR_EFER, efer | SVM_EFER_SVME);
+	wrmsr(SVM_MSR_VM_HSAVE_PA, vp->hsave_pa);
+	vp->vmcb->control.exit_code = 0;
+	hvsim_svm_run((uintptr_t)vp->vmcb, vp->host_save_pa, gprs, fx);
+	wrmsr(X86_MSR_EFER, efer);
+	vp->rec.vmruns++;
+	return vp->vmcb->control.exit_code;
+}
