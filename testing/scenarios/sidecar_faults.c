@@ -30,6 +30,7 @@
 
 #include <hvsim/hvsim.h>
 
+#include "guest_load.h"
 #include "scenarios.h"
 #include "sidecar_boot.h"
 #include "sidecar_restart.h"
@@ -252,6 +253,7 @@ static void translate_fails(const struct scenario_env *env,
 	const struct sidecar_translate_gva_response *resp =
 		sidecar_translate_gva_response_of(c->page);
 	struct hv_translate_virtual_address_ex_output_x64 out;
+	uint64_t gvn;
 	struct sd_client_error e;
 	struct sd_claim claim;
 	int rc;
@@ -284,13 +286,14 @@ static void translate_fails(const struct scenario_env *env,
 	      "VP %u: client translate failing: %d kind %d status 0x%x", c->vp,
 	      rc, e.kind, e.hv_status);
 	printf("faults: VP %u: %s\n", c->vp, e.msg);
-	/* Paging is off in VTL0: GVA = GPA. */
-	rc = sd_client_translate_gva(c, 0x400, flags, &out, &e);
+	/* VTL0 ran guest_steps: its own tables map its code 1:1. */
+	gvn = guest_gpa(guest_steps) >> 12;
+	rc = sd_client_translate_gva(c, gvn, flags, &out, &e);
 	if (sidecar_client_ok(env, rc, &e, c->vp, "translate after faults"))
 		CHECK(hv_translate_gva_result_code(
 			      out.translation_result.result) ==
 				      HV_TRANSLATE_GVA_SUCCESS &&
-			      out.gpa_page == 0x400,
+			      out.gpa_page == gvn,
 		      "VP %u: translate after faults: result 0x%lx gpa 0x%lx",
 		      c->vp, out.translation_result.result, out.gpa_page);
 }
