@@ -15,6 +15,7 @@ usage: bazel run //testing:qemu -- [options]
                            (13 by 5: 5,5,3)
   --numa a,b,...           NUMA nodes with a, b, ... CPUs (sum = --vps)
   --scenario NAME          smoke (default), commands, run-intercept,
+                           intercepts (real VTL0 guests, every exit),
                            run-cancel, remove, faults, fanout, logging,
                            hvsim-selftest, hvsim-no-assist
   --log                    SidecarParams.enable_logging

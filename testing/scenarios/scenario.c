@@ -57,6 +57,7 @@ static const struct scenario_def scenarios[] = {
 	{ "ap-fault", scenario_ap_fault },
 	{ "error-bounds", scenario_error_bounds },
 	{ "run-intercept", scenario_run_intercept },
+	{ "intercepts", scenario_intercepts },
 	{ "run-cancel", scenario_run_cancel },
 	{ "remove", scenario_remove },
 	{ "faults", scenario_faults },

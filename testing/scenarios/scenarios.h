@@ -15,6 +15,7 @@ int scenario_wx(const struct scenario_env *env);
 int scenario_ap_fault(const struct scenario_env *env);
 int scenario_error_bounds(const struct scenario_env *env);
 int scenario_run_intercept(const struct scenario_env *env);
+int scenario_intercepts(const struct scenario_env *env);
 int scenario_run_cancel(const struct scenario_env *env);
 int scenario_remove(const struct scenario_env *env);
 int scenario_faults(const struct scenario_env *env);
