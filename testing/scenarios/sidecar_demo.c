@@ -90,7 +90,7 @@ static bool command_round(const struct scenario_env *env, uint32_t vp)
 	regs[0].value.reg64 = 0xd00d0000 + vp;
 	rc |= sd_client_set_registers(&c, 0, regs, 1, &e);
 	t[3] = rdtsc_ordered();
-	/* VTL0 paging is off: the guest address is the physical one. */
+	/* Before VTL0's first run its paging is off: GVA = GPA. */
 	rc |= sd_client_translate_gva(&c, 0x1234, 1, &out, &e);
 	t[4] = rdtsc_ordered();
 	run_guest(vp, 1);
@@ -133,8 +133,9 @@ static bool decoded_intercept(const struct scenario_env *env, uint32_t vp)
 		       "X64IoPortIntercept" :
 		       "?");
 	printf("demo:   guest VP %u at rip 0x%lx (instruction length %u, "
-	       "cs 0x%x): out to port 0x%x, al = 0x%02lx\n",
+	       "bytes %02x %02x, cs 0x%x): out to port 0x%x, al = 0x%02lx\n",
 	       h->vp_index, h->rip, h->instruction_length_and_cr8 & 0xf,
+	       m->payload_buffer[56], m->payload_buffer[57],
 	       h->cs_segment.selector,
 	       get16(m->payload_buffer + IO_PORT_OFFSET), rax & 0xff);
 	return CHECK(m->header.typ == HV_MESSAGE_TYPE_X64_IO_PORT_INTERCEPT,
@@ -155,8 +156,7 @@ static bool cancelled_run(const struct scenario_env *env, uint32_t vp)
 	run_guest(vp, 0);
 	if (!run_start(env, &c) || !run_await_waiting(env, vp))
 		return false;
-	printf("demo:   VP %u runs its guest, which waits for an interrupt\n",
-	       vp);
+	printf("demo:   VP %u runs its guest, which halts (hlt)\n", vp);
 	t0 = rdtsc_ordered();
 	rc = sd_client_cancel(&c);
 	if (!rc)
