@@ -63,6 +63,11 @@ static uint16_t set_one(struct hvsim_vp *vp, uint32_t rf, uint32_t name,
 		return HV_STATUS_UNKNOWN_REGISTER_NAME;
 	case HVSIM_REG_READ_ONLY:
 		return HV_STATUS_ACCESS_DENIED;
+	case HVSIM_REG_PLAIN:
+		if (rf == HVSIM_RF_VTL0 &&
+		    hvsim_vtl0_value_check(name, v, hvsim.maxphyaddr))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
 	case HVSIM_REG_OVERLAY:
 		if (v.high || !hvsim_overlay_value_valid(v.low) ||
 		    (hv_overlay_page_enabled(v.low) &&

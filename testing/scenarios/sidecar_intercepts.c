@@ -397,12 +397,79 @@ static void real_mode(struct sd_client_vp *c)
 	print_exit(c->vp, m, line);
 }
 
+/*
+ * VTL0's registers through the client are the ones the guest runs with;
+ * values Hyper-V refuses fail with InvalidParameter and change nothing.
+ */
+static void vtl0_registers(struct sd_client_vp *c)
+{
+	static const struct {
+		uint32_t name;
+		uint64_t value;
+	} bad[] = {
+		{ HV_REGISTER_RIP, 0x0000800000000000 }, /* non-canonical */
+		{ HV_REGISTER_RFLAGS, 0x2 | 0x8 }, /* reserved bit 3 */
+		{ HV_REGISTER_CR0, 0x80000000 }, /* PG without PE */
+		{ HV_REGISTER_CR4, 1ull << 15 }, /* reserved */
+		{ HV_REGISTER_CR8, 16 },
+		{ HV_REGISTER_EFER, 1ull << 9 }, /* reserved */
+		{ HV_REGISTER_PAT, 0x0007040600070402 }, /* type 2 */
+		{ HV_REGISTER_DR7, 1ull << 32 },
+	};
+	uint64_t cr0, cr3, cr4, efer;
+	struct hv_register_assoc r[8] = {
+		{ .name = HV_REGISTER_RIP },  { .name = HV_REGISTER_CR0 },
+		{ .name = HV_REGISTER_CR3 },  { .name = HV_REGISTER_CR4 },
+		{ .name = HV_REGISTER_EFER }, { .name = HV_REGISTER_CS },
+		{ .name = HV_REGISTER_RSP },  { .name = HV_REGISTER_RFLAGS },
+	};
+	struct sd_client_error e;
+
+	guest_paging(&cr0, &cr3, &cr4, &efer);
+	if (!sidecar_client_ok(env, sd_client_get_registers(c, VTL0, r, 8, &e),
+			       &e, c->vp, "GET VTL0 registers"))
+		return;
+	CHECK(r[0].value.reg128.low == guest_gpa(guest_intercepts) &&
+		      r[1].value.reg128.low == cr0 &&
+		      r[2].value.reg128.low == cr3 &&
+		      r[3].value.reg128.low == cr4 &&
+		      r[4].value.reg128.low == efer &&
+		      (uint16_t)(r[5].value.reg128.high >> 32) == GUEST_CS &&
+		      (uint16_t)(r[5].value.reg128.high >> 48) ==
+			      GUEST_CS_ATTR &&
+		      r[6].value.reg128.low ==
+			      hvsim_get_register(c->vp, 0, HV_REGISTER_RSP).low &&
+		      r[7].value.reg128.low == 0x2,
+	      "VP %u: VTL0 registers through the client: rip 0x%lx cr0 0x%lx "
+	      "cr3 0x%lx cr4 0x%lx efer 0x%lx",
+	      c->vp, r[0].value.reg128.low, r[1].value.reg128.low,
+	      r[2].value.reg128.low, r[3].value.reg128.low,
+	      r[4].value.reg128.low);
+	for (uint32_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hv_register_assoc b = {
+			.name = bad[i].name, .value.reg128 = { bad[i].value, 0 }
+		};
+		struct hv_u128 before =
+			hvsim_get_register(c->vp, 0, bad[i].name);
+		int rc = sd_client_set_registers(c, VTL0, &b, 1, &e);
+
+		CHECK(rc == -SD_EIO && e.kind == SD_CLIENT_ERR_HYPERVISOR &&
+			      e.hv_status == HV_STATUS_INVALID_PARAMETER &&
+			      hvsim_get_register(c->vp, 0, bad[i].name).low ==
+				      before.low,
+		      "VP %u: SET 0x%x = 0x%lx: rc %d status 0x%x, expected "
+		      "InvalidParameter and no change",
+		      c->vp, bad[i].name, bad[i].value, rc, e.hv_status);
+	}
+}
+
 static void one_vp(struct sd_client_vp *c)
 {
 	uint64_t rsp;
 
 	guest_load_intercepts(c->vp);
 	rsp = hvsim_get_register(c->vp, 0, HV_REGISTER_RSP).low;
+	vtl0_registers(c);
 	io_exit(c, "out imm8", gi_out8, gi_out8_end, HV_INTERCEPT_ACCESS_WRITE,
 		GI_PORT8, 1, 0xffffffffffffffff, GI_OUT8_AL);
 	check_compute(c);

@@ -117,6 +117,13 @@ struct hv_u128 hvsim_regfile_get(const struct hvsim_regfile *rf, uint32_t name);
 /* False when the file is full. */
 bool hvsim_regfile_set(struct hvsim_regfile *rf, uint32_t name,
 		       struct hv_u128 value);
+/*
+ * HV_STATUS_INVALID_PARAMETER for a value Hyper-V refuses for a lower
+ * VTL's architectural register (non-canonical RIP, reserved bits, PG
+ * without PE, ...), else SUCCESS.
+ */
+uint16_t hvsim_vtl0_value_check(uint32_t name, struct hv_u128 v,
+				uint32_t maxphyaddr);
 /* Overlay pages: enable bit, reserved bits 1-11 zero. */
 bool hvsim_overlay_value_valid(uint64_t value);
 
