@@ -2,7 +2,9 @@
 /*
  * HvCallTranslateVirtualAddressEx: the walk runs on the paging state in
  * the register file of the VTL named by the control flags ("current" means
- * the lower VTL, VTL0: VTL2's own registers live in the CPU). The call
+ * the lower VTL, VTL0: VTL2's own registers live in the CPU), reading
+ * VTL0's tables through its nested paging (a table outside VTL0 RAM is
+ * GPA_UNMAPPED). The call
  * succeeds whenever the walk completed; the result code carries the
  * translation's outcome, as in the TLFS.
  */
@@ -47,6 +49,9 @@ uint16_t hvsim_call_translate(struct hvsim_vp *caller, uint64_t in_gpa,
 			return HV_STATUS_INVALID_PARAMETER;
 	}
 
+	/* VTL0's tables are read as VTL0 sees memory: through nested paging. */
+	if (rf == HVSIM_RF_VTL0)
+		pg.phys = hvsim_vtl0_phys;
 	hvsim_lock(vp);
 	pg.cr0 = hvsim_regfile_get(&vp->rf[rf], HV_REGISTER_CR0).low;
 	pg.cr3 = hvsim_regfile_get(&vp->rf[rf], HV_REGISTER_CR3).low;

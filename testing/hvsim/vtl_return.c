@@ -64,6 +64,7 @@ static void fetch_insn(const struct svm_vmcb *v, struct hvsim_exit *e)
 		.efer = v->save.efer & ~SVM_EFER_SVME,
 		.cpl = v->save.cpl,
 		.maxphyaddr = hvsim.maxphyaddr,
+		.phys = hvsim_vtl0_phys,
 	};
 	uint64_t la = v->save.cs.base + v->save.rip;
 

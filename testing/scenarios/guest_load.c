@@ -25,6 +25,8 @@
 #define GDT 0x46000
 #define IDT 0x47000
 #define TSS 0x48000
+#define SCRATCH 0x50000 /* guest_alloc_page() from here to the end */
+#define SHARED_END 0x100000
 
 #define P 0x1ull
 #define W 0x2ull
@@ -58,6 +60,40 @@ uint64_t guest_real_ip(const uint8_t *label)
 uint64_t guest_unmapped_gpa(void)
 {
 	return base + size;
+}
+
+uint64_t guest_alloc_page(void)
+{
+	static uint64_t next = SCRATCH;
+	uint64_t pa;
+
+	guest_setup();
+	if (next >= SHARED_END)
+		panic("guests: VTL0 scratch pages used up");
+	pa = base + next;
+	next += 0x1000;
+	memset((void *)(uintptr_t)pa, 0, 0x1000);
+	return pa;
+}
+
+void guest_table_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags,
+		     bool large)
+{
+	uint64_t table = root;
+	unsigned int leaf = large ? 2 : 3;
+
+	for (unsigned int l = 0;; l++) {
+		uint64_t *e = (uint64_t *)(uintptr_t)table +
+			      ((va >> (39 - 9 * l)) & 511);
+
+		if (l == leaf) {
+			*e = pa | flags | P | (large ? PS : 0);
+			return;
+		}
+		if (!(*e & P))
+			*e = guest_alloc_page() | P | W | 0x4; /* U */
+		table = *e & 0x000FFFFFFFFFF000ull;
+	}
 }
 
 static uint64_t steps_block(uint32_t vp)

@@ -7,6 +7,7 @@
 #ifndef SCENARIOS_GUEST_LOAD_H
 #define SCENARIOS_GUEST_LOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <guests/layout.h>
@@ -32,6 +33,17 @@ uint64_t guest_steps_done(uint32_t vp);
 /* The GPA (== VA) of a guest label; the CS offset for real mode. */
 uint64_t guest_gpa(const uint8_t *label);
 uint64_t guest_real_ip(const uint8_t *label);
+/* A zeroed page of VTL0 RAM for a test's own guest tables. */
+uint64_t guest_alloc_page(void);
+
+/*
+ * Maps va -> pa (4 KiB, or 2 MiB when large) with leaf flags (P added) in
+ * the guest table at root, its tables taken from VTL0 RAM: hvsim reads
+ * VTL0's tables through nested paging, so they must live there.
+ */
+void guest_table_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags,
+		     bool large);
+
 /* Where GUEST_UNMAPPED_VA leads: a GPA outside VTL0 RAM. */
 uint64_t guest_unmapped_gpa(void);
 

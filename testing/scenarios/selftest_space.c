@@ -16,6 +16,7 @@
 
 #include <hvsim/hvsim.h>
 
+#include "guest_load.h"
 #include "selftest_space.h"
 
 #define RX 0
@@ -157,20 +158,20 @@ static void build_vp(struct st_space *s, uint32_t vp, uint32_t bsp)
 #define GUEST_PAGE 0x1234000ull
 #define GUEST_LARGE 0x40000000ull
 
+/* In VTL0 RAM: hvsim reads VTL0's tables through nested paging. */
 static void build_guest_table(struct st_space *s)
 {
-	uint64_t t = pmem_alloc_page("guest pml4"), tf = PGT_W | PGT_U;
+	uint64_t t = guest_alloc_page();
 
 	s->guest_cr3 = t;
-	pgtable_map(t, 0x400000, GUEST_PAGE, PGT_W, PGT_4K, tf);
-	pgtable_map(t, 0x402000, GUEST_PAGE + 0x2000, 0, PGT_4K, tf);
-	pgtable_map(t, 0x403000, GUEST_PAGE + 0x3000, PGT_W | PGT_NX, PGT_4K,
-		    tf);
-	pgtable_map(t, 0x404000, GUEST_PAGE + 0x4000, PGT_W | PGT_U, PGT_4K,
-		    tf);
-	pgtable_map(t, 0x405000, GUEST_PAGE + 0x5000, PGT_W | (1ull << 51),
-		    PGT_4K, tf);
-	pgtable_map(t, 0x600000, GUEST_LARGE, PGT_W, PGT_2M, tf);
+	guest_table_map(t, 0x400000, GUEST_PAGE, PGT_W, false);
+	guest_table_map(t, 0x402000, GUEST_PAGE + 0x2000, 0, false);
+	guest_table_map(t, 0x403000, GUEST_PAGE + 0x3000, PGT_W | PGT_NX,
+			false);
+	guest_table_map(t, 0x404000, GUEST_PAGE + 0x4000, PGT_W | PGT_U, false);
+	guest_table_map(t, 0x405000, GUEST_PAGE + 0x5000, PGT_W | (1ull << 51),
+			false);
+	guest_table_map(t, 0x600000, GUEST_LARGE, PGT_W, true);
 }
 
 void st_space_build(struct st_space *s, const uint32_t *vps, uint32_t n)

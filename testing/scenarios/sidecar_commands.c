@@ -21,6 +21,7 @@
 #include <hvsim/hvsim.h>
 #include <hvsim/page.h>
 
+#include "guest_load.h"
 #include "scenarios.h"
 #include "sidecar_boot.h"
 #include "sidecar_registers.h"
@@ -78,9 +79,9 @@ static void vsm_offsets(const struct scenario_env *env, struct sd_client_vp *c)
 
 static void build_guest_table(void)
 {
-	guest_cr3 = pmem_alloc_page("guest pml4");
-	pgtable_map(guest_cr3, 0x400000, GUEST_PAGE, PGT_W, PGT_4K,
-		    PGT_W | PGT_U);
+	/* In VTL0 RAM: hvsim reads VTL0's tables through nested paging. */
+	guest_cr3 = guest_alloc_page();
+	guest_table_map(guest_cr3, 0x400000, GUEST_PAGE, PGT_W, false);
 }
 
 static struct hv_u128 u128(uint64_t v)
@@ -88,6 +89,40 @@ static struct hv_u128 u128(uint64_t v)
 	struct hv_u128 r = { v, 0 };
 
 	return r;
+}
+
+/*
+ * The same mapping in a table outside VTL0 RAM: VTL0 cannot read it (its
+ * nested paging does not map it), so the walk stops with GPA_UNMAPPED.
+ */
+static void translate_outside(const struct scenario_env *env,
+			      struct sd_client_vp *c)
+{
+	static uint64_t outside;
+	struct hv_translate_virtual_address_ex_output_x64 out;
+	struct sd_client_error e;
+	int r;
+
+	if (!outside) {
+		outside = pmem_alloc_page("table outside VTL0 RAM");
+		pgtable_map(outside, 0x400000, GUEST_PAGE, PGT_W, PGT_4K,
+			    PGT_W | PGT_U);
+	}
+	hvsim_set_register(c->vp, 0, HV_REGISTER_CR3, u128(outside));
+	r = sd_client_translate_gva(
+		c, 0x400,
+		HV_TRANSLATE_GVA_VALIDATE_READ |
+			((uint64_t)VTL0 << HV_TRANSLATE_GVA_INPUT_VTL_SHIFT),
+		&out, &e);
+	if (sidecar_client_ok(env, r, &e, c->vp, "TRANSLATE_GVA outside"))
+		CHECK(hv_translate_gva_result_code(
+			      out.translation_result.result) ==
+				      HV_TRANSLATE_GVA_GPA_UNMAPPED &&
+			      out.gpa_page == 0,
+		      "VP %u: a VTL0 table outside VTL0 RAM: result 0x%lx gpa "
+		      "0x%lx, expected GPA_UNMAPPED",
+		      c->vp, out.translation_result.result, out.gpa_page);
+	hvsim_set_register(c->vp, 0, HV_REGISTER_CR3, u128(guest_cr3));
 }
 
 static void translate(const struct scenario_env *env, struct sd_client_vp *c)
@@ -123,6 +158,7 @@ static void translate(const struct scenario_env *env, struct sd_client_vp *c)
 		      c->vp, gvn[i], out.translation_result.result,
 		      out.gpa_page);
 	}
+	translate_outside(env, c);
 }
 
 int scenario_commands(const struct scenario_env *env)

@@ -63,7 +63,7 @@ uint32_t hvsim_pt_lookup(const struct hvsim_paging *pg, uint64_t va,
 	m->levels = 0;
 	for (unsigned int level = 0; level < LEVELS; level++) {
 		uint64_t epa = table + 8 * va_index(va, level);
-		const uint64_t *ep = hvsim_phys(epa, 8);
+		const uint64_t *ep = hvsim_paging_phys(pg, epa, 8);
 		uint64_t e;
 
 		if (!ep)

@@ -61,10 +61,11 @@ static uint32_t check_access(const struct hvsim_paging *pg, uint64_t flags,
 	return HV_TRANSLATE_GVA_SUCCESS;
 }
 
-static void set_ad_bits(const struct hvsim_mapping *m, bool write)
+static void set_ad_bits(const struct hvsim_paging *pg,
+			const struct hvsim_mapping *m, bool write)
 {
 	for (uint32_t i = 0; i < m->levels; i++) {
-		uint64_t *e = hvsim_phys(m->entry_pa[i], 8);
+		uint64_t *e = hvsim_paging_phys(pg, m->entry_pa[i], 8);
 		uint64_t bits = HVSIM_PTE_A;
 
 		if (write && i + 1 == m->levels)
@@ -95,7 +96,8 @@ uint32_t hvsim_translate(const struct hvsim_paging *pg, uint64_t gva_page,
 	if (rc != HV_TRANSLATE_GVA_SUCCESS)
 		return rc;
 	if (flags & HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS)
-		set_ad_bits(&m, (flags & HV_TRANSLATE_GVA_VALIDATE_WRITE) != 0);
+		set_ad_bits(pg, &m,
+			    (flags & HV_TRANSLATE_GVA_VALIDATE_WRITE) != 0);
 	*gpa_page = (m.pa + (gva & (m.size - 1))) >> 12;
 	return HV_TRANSLATE_GVA_SUCCESS;
 }

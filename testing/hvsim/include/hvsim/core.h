@@ -48,7 +48,19 @@ struct hvsim_paging {
 	uint64_t cr0, cr3, cr4, efer;
 	uint32_t cpl; /* used when the access names neither user nor supervisor */
 	uint32_t maxphyaddr; /* physical address bits; reserved above */
+	/*
+	 * Where the tables are read: a guest's physical address space as
+	 * its nested paging maps it (NULL: hvsim_phys, all of RAM).
+	 */
+	void *(*phys)(uint64_t pa, uint64_t len);
 };
+
+/* pg's view of guest physical memory. */
+static inline void *hvsim_paging_phys(const struct hvsim_paging *pg,
+				      uint64_t pa, uint64_t len)
+{
+	return pg->phys ? pg->phys(pa, len) : hvsim_phys(pa, len);
+}
 
 /*
  * Walks cr3 for va like the MMU does. Returns HV_TRANSLATE_GVA_SUCCESS and
