@@ -26,6 +26,10 @@ def _qemu_test_impl(ctx):
         kernel.short_path,
         "--vcpus",
         str(ctx.attr.vcpus),
+    ]
+    if ctx.attr.topology:
+        args += ["--topology", ctx.attr.topology]
+    args += [
         "--memory",
         str(ctx.attr.memory_mb),
         "--timeout",
@@ -62,6 +66,7 @@ qemu_test = rule(
         "kernel": attr.label(mandatory = True, cfg = to_x86_64_none, doc = "PVH ELF to boot"),
         "modules": attr.label_list(cfg = to_x86_64_none, allow_files = True, doc = "files handed to the kernel as PVH modules"),
         "vcpus": attr.int(default = 1),
+        "topology": attr.string(doc = "appended to -smp VCPUS, (e.g. sockets=2,cores=3,threads=2)"),
         "memory_mb": attr.int(default = 512),
         "cmdline": attr.string(default = ""),
         "expect": attr.string_list(doc = "extended regexes that must each match a line of the serial output"),

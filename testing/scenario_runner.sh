@@ -10,6 +10,9 @@ usage() {
 	cat <<'USAGE'
 usage: bazel run //testing:qemu -- [options]
   --vps N                  vCPUs = VPs (default 8)
+  --topology T             -smp N,T: e.g. sockets=2,cores=3,threads=2
+                           (cores or threads not a power of two leave
+                           holes in the x2APIC IDs)
   --node-size K            at most K VPs per sidecar node (1..32, default
                            32); the launcher splits as openhcl_boot does
                            (13 by 5: 5,5,3)
@@ -30,6 +33,9 @@ usage: bazel run //testing:qemu -- [options]
   --inject 'CALL:vp=V:status=S[:reg=R][:once]'  hvsim fault injection
                            (reg=: one register of a Get/SetVpRegisters);
                            repeatable; or 'Fault:vp=V:kind=ud|bp|pf|stack'
+  --vtl2-enabled V,V,...    hvsim boots with VTL 2 already enabled on
+                           those VPs (their EnableVpVtl returns
+                           VtlAlreadyEnabled)
   --expect-boot-error RE   pass only if the entry fails with a message
                            matching RE and no VP was started
   --seed S                 scenario seed
@@ -52,9 +58,9 @@ if [ -d "$0.runfiles/sidecar" ]; then
 fi
 
 qemu= kernel= image= runner=
-vps=8 node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
+vps=8 topology= node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
 ops=
-trace=0 expect_error= have_expect_error=0 pt_dump= gdb_port=
+trace=0 vtl2_enabled= expect_error= have_expect_error=0 pt_dump= gdb_port=
 params=() injects=() extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -63,12 +69,14 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift 2 ;;
 	--image) image=$2; shift 2 ;;
 	--vps) vps=$2; shift 2 ;;
+	--topology) topology=$2; shift 2 ;;
 	--node-size) node_size=$2; shift 2 ;;
 	--numa) numa=$2; shift 2 ;;
 	--scenario) scenario=$2; shift 2 ;;
 	--log) log=1; shift ;;
 	--param) params+=("$2"); shift 2 ;;
 	--inject) injects+=("$2"); shift 2 ;;
+	--vtl2-enabled) vtl2_enabled=$2; shift 2 ;;
 	--expect-boot-error) expect_error=$2; have_expect_error=1; shift 2 ;;
 	--seed) seed=$2; shift 2 ;;
 	--ops) ops=$2; shift 2 ;;
@@ -105,6 +113,7 @@ cmdline="scenario=$scenario node_size=$node_size"
 [ -n "$seed" ] && cmdline+=" seed=$seed"
 [ -n "$ops" ] && cmdline+=" ops=$ops"
 [ -n "$pt_dump" ] && cmdline+=" pt_dump=$pt_dump"
+[ -n "$vtl2_enabled" ] && cmdline+=" vtl2_enabled=$vtl2_enabled"
 [ $have_expect_error = 1 ] && cmdline+=" expect_boot_error=1"
 for p in "${params[@]}"; do no_space --param "$p"; done
 for p in "${injects[@]}"; do no_space --inject "$p"; done
@@ -144,6 +153,7 @@ GDB
 fi
 
 run=("$runner" --qemu "$qemu" --kernel "$kernel" --vcpus "$vps"
+	${topology:+--topology "$topology"}
 	--memory "$memory" --timeout "$timeout" --cmdline "$cmdline")
 [ "$scenario" != hvsim-selftest ] && run+=(--module "$image")
 run+=(-- "${qemu_args[@]}" "${extra[@]}")

@@ -16,10 +16,8 @@
 
 #include "internal.h"
 
-static void switch_in(uint32_t apic_id, struct hvsim_saved *saved)
+static void switch_in(struct cpu *c, struct hvsim_saved *saved)
 {
-	struct cpu *c = smp_cpu_by_apic_id(apic_id);
-
 	saved->gs_base = rdmsr(MSR_GS_BASE);
 	__asm__ volatile("sidt %0" : "=m"(saved->idtr));
 	percpu_set(c);
@@ -227,12 +225,11 @@ static void record_caller(struct hvsim_vp *vp, const struct hvsim_frame *f)
 
 void hvsim_entry(struct hvsim_frame *f)
 {
-	struct hvsim_vp *vp = hvsim_vp((uint32_t)f->apic_id);
+	struct hvsim_vp *vp = hvsim_vp_by_apic((uint32_t)f->apic_id);
 	struct hvsim_saved saved;
 
-	switch_in((uint32_t)f->apic_id, &saved);
-	if (!vp)
-		hvsim_fail(NULL, "x2APIC ID %lu is not a VP", f->apic_id);
+	/* The stub found this CPU's block, so it is a VP. */
+	switch_in(vp->cpu, &saved);
 	record_caller(vp, f);
 	if (f->kind == HVSIM_KIND_HYPERCALL)
 		f->gpr[0] = hypercall(vp, f);

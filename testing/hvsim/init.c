@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * hvsim set-up: one VP per MADT CPU (VP index == x2APIC ID), an hvsim
- * page table and stack per CPU, and the hypercall page built from the
- * stub template with the handler address and per-CPU tables filled in.
+ * hvsim set-up: one VP per MADT CPU, numbered in MADT order (VP index and
+ * x2APIC ID are separate name spaces, as on Hyper-V), an hvsim page table
+ * and stack per CPU, and the hypercall page built from the stub template
+ * with the handler address and where the per-CPU data is.
+ *
+ * Sized from the MADT: the VPs and their stacks by CPU count, the PML4s
+ * and CPU blocks the stubs compute from an x2APIC ID by the highest ID
+ * (page.h), so IDs with holes cost a page each. All of it is outside the
+ * shim's own memory, except the BSP's PML4 and the page, which the boot
+ * shim's table maps during the entry.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,7 +18,9 @@
 #include <kernel/direct_map.h>
 #include <kernel/layout.h>
 #include <kernel/panic.h>
+#include <kernel/pmem.h>
 #include <kernel/printf.h>
+#include <kernel/pvh.h>
 #include <kernel/smp.h>
 #include <kernel/string.h>
 
@@ -19,15 +28,16 @@
 
 struct hvsim hvsim;
 
-uint64_t hvsim_ap_stack_top[HVSIM_PAGE_MAX_APIC_IDS];
+struct hvsim_cpu *hvsim_cpu_base;
+uint32_t hvsim_apic_limit;
 
-static uint8_t page[4096] __attribute__((aligned(4096)));
-static uint64_t pml4s[HVSIM_MAX_VPS][512] __attribute__((aligned(4096)));
-static uint8_t stacks[HVSIM_MAX_VPS][HVSIM_STACK_SIZE]
-	__attribute__((aligned(4096)));
-
-/* The trampoline page: SIPI vector AP_TRAMPOLINE_BASE >> 12. */
-#define SIPI_PAGE (AP_TRAMPOLINE_BASE >> 12)
+/*
+ * The hypercall page, alone in 1 MiB: node memory that a test puts at it
+ * overlaps it and nothing else, wherever the image lands.
+ */
+static uint8_t *page;
+static uint64_t bsp_pml4[512] __attribute__((aligned(4096)));
+static uint8_t *pml4_base; /* [hvsim_apic_limit][4096], by x2APIC ID */
 
 void hvsim_config_defaults(struct hvsim_config *cfg)
 {
@@ -39,10 +49,17 @@ void hvsim_config_defaults(struct hvsim_config *cfg)
 
 struct hvsim_vp *hvsim_vp(uint32_t index)
 {
-	if (index >= HVSIM_MAX_VPS ||
+	if (index >= hvsim.nr_vps ||
 	    hvsim.vp[index].rec.state == HVSIM_VP_ABSENT)
 		return NULL;
 	return &hvsim.vp[index];
+}
+
+struct hvsim_vp *hvsim_vp_by_apic(uint32_t apic_id)
+{
+	if (apic_id >= hvsim_apic_limit || !hvsim_cpu_base[apic_id].stack_top)
+		return NULL;
+	return hvsim_vp(hvsim_cpu_base[apic_id].vp_index);
 }
 
 void hvsim_lock(struct hvsim_vp *vp)
@@ -93,79 +110,138 @@ static void check_cpu(void)
 	}
 }
 
+/* Zeroed, below 4 GiB, outside the shim's own memory; panics if none. */
+void *hvsim_alloc(uint64_t count, uint64_t size, const char *what)
+{
+	uint64_t bytes = count * size;
+	uint64_t pa = pmem_alloc_outside(bytes, 4096, 0, IDENTITY_MAP_LIMIT);
+
+	if (!pa)
+		panic("hvsim: no 0x%lx bytes of RAM below 4 GiB for %s "
+		      "(%lu x %lu bytes): give the guest more memory",
+		      bytes, what, count, size);
+	return (void *)(uintptr_t)pa;
+}
+
 static void page_build(void)
 {
 	size_t len = (size_t)(hvsim_page_template_end - hvsim_page_template);
-	uint32_t *cr3s = (uint32_t *)(page + HVSIM_PAGE_CR3_TABLE_OFFSET);
-	uint32_t *sps = (uint32_t *)(page + HVSIM_PAGE_STACK_TABLE_OFFSET);
 	uint64_t handler = (uintptr_t)hvsim_entry;
+	uint64_t base = (uintptr_t)pml4_base, cpu = (uintptr_t)hvsim_cpu_base;
+	uint64_t bsp = (uintptr_t)bsp_pml4;
+	uint32_t bsp_apic = hvsim.vp[hvsim.bsp].rec.apic_id;
 
-	if (len != sizeof(page))
+	if (len != 4096)
 		panic("hvsim: page template is %zu bytes", len);
+	page = hvsim_alloc(1, 0x100000, "the hypercall page");
 	memcpy(page, hvsim_page_template, len);
 	memcpy(page + HVSIM_PAGE_HANDLER_OFFSET, &handler, sizeof(handler));
-	for (uint32_t i = 0; i < HVSIM_MAX_VPS; i++) {
-		const struct hvsim_vp *vp = hvsim_vp(i);
-
-		if (!vp)
-			continue;
-		cr3s[i] = (uint32_t)(uintptr_t)vp->pml4 |
-			  (i == hvsim.bsp ? HVSIM_PAGE_CR3_COPY_511 : 0);
-		sps[i] = (uint32_t)(uintptr_t)(vp->stack + HVSIM_STACK_SIZE);
-		hvsim_ap_stack_top[i] =
-			(uintptr_t)(vp->stack + HVSIM_STACK_SIZE);
-	}
+	memcpy(page + HVSIM_PAGE_PML4_BASE_OFFSET, &base, sizeof(base));
+	memcpy(page + HVSIM_PAGE_CPU_BASE_OFFSET, &cpu, sizeof(cpu));
+	memcpy(page + HVSIM_PAGE_BSP_PML4_OFFSET, &bsp, sizeof(bsp));
+	memcpy(page + HVSIM_PAGE_APIC_LIMIT_OFFSET, &hvsim_apic_limit,
+	       sizeof(hvsim_apic_limit));
+	memcpy(page + HVSIM_PAGE_BSP_APIC_OFFSET, &bsp_apic, sizeof(bsp_apic));
 	hvsim.page = page;
+}
+
+/* The highest x2APIC ID + 1; panics when the IDs need too many PML4s. */
+static uint32_t apic_limit(const uint32_t *ids, unsigned int n)
+{
+	uint64_t limit = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (ids[i] + 1ull > limit)
+			limit = ids[i] + 1ull;
+	if (limit > IDENTITY_MAP_LIMIT / 4096 / 4)
+		panic("hvsim: highest x2APIC ID %lu: the stubs would need "
+		      "%lu MiB of PML4s (one per ID, page.h)",
+		      limit - 1, limit * 4096 >> 20);
+	return (uint32_t)limit;
 }
 
 void hvsim_init(const struct hvsim_config *cfg)
 {
 	uint64_t *boot_pml4 = (uint64_t *)(uintptr_t)read_cr3();
+	unsigned int n;
+	const uint32_t *ids = smp_madt_apic_ids(&n);
+	uint8_t *stacks;
 
 	hvsim.cfg = *cfg;
-	hvsim.bsp = cpus[0].apic_id;
 	hvsim.boot_pml4_pa = (uintptr_t)boot_pml4;
 	check_cpu();
-	if ((uintptr_t)page >> 32 || (uintptr_t)stacks >> 32)
-		panic("hvsim: tables above 4 GiB");
+	if (n != nr_cpus || n > HVSIM_MAX_VPS)
+		panic("hvsim: %u MADT CPUs, %u kernel CPUs, at most %u VPs", n,
+		      nr_cpus, HVSIM_MAX_VPS);
+	hvsim_apic_limit = apic_limit(ids, n);
+	hvsim.vp = hvsim_alloc(n, sizeof(*hvsim.vp), "VPs");
+	stacks = hvsim_alloc(n, HVSIM_STACK_SIZE, "stacks");
+	pml4_base = hvsim_alloc(hvsim_apic_limit, 4096, "PML4s by x2APIC ID");
+	hvsim_cpu_base = hvsim_alloc(hvsim_apic_limit, sizeof(struct hvsim_cpu),
+				     "CPU blocks by x2APIC ID");
+	hvsim.nr_vps = n;
+	hvsim.bsp = HVSIM_NO_VP;
 
-	for (unsigned int i = 0; i < nr_cpus; i++) {
-		uint32_t id = cpus[i].apic_id;
-		struct hvsim_vp *vp;
+	for (uint32_t i = 0; i < n; i++) {
+		struct hvsim_vp *vp = &hvsim.vp[i];
+		struct hvsim_cpu *c = &hvsim_cpu_base[ids[i]];
 
-		if (id >= HVSIM_MAX_VPS)
-			panic("hvsim: x2APIC ID %u >= %u (VP index == APIC "
-			      "ID)",
-			      id, HVSIM_MAX_VPS);
-		vp = &hvsim.vp[id];
-		vp->rec.vp = id;
+		vp->rec.vp = i;
+		vp->rec.apic_id = ids[i];
 		vp->rec.state = HVSIM_VP_OFF;
 		vp->rec.parent = HVSIM_NO_VP;
-		vp->stack = stacks[id];
-		vp->pml4 = pml4s[id];
+		vp->cpu = smp_cpu_by_apic_id(ids[i]);
+		vp->stack = stacks + (uint64_t)i * HVSIM_STACK_SIZE;
+		if (ids[i] == cpus[0].apic_id) {
+			hvsim.bsp = i;
+			vp->pml4 = bsp_pml4;
+		} else {
+			vp->pml4 = (uint64_t *)(pml4_base +
+						(uint64_t)ids[i] * 4096);
+		}
 		/* Identity map now; slot 511 comes with the VP's context. */
 		vp->pml4[0] = boot_pml4[0];
-		if (id + 1 > hvsim.nr_vps)
-			hvsim.nr_vps = id + 1;
+		if (!vp->cpu || c->stack_top)
+			panic("hvsim: x2APIC ID %u of VP %u listed twice or "
+			      "not a kernel CPU",
+			      ids[i], i);
+		c->vp_index = i;
+		c->stack_top = (uintptr_t)(vp->stack + HVSIM_STACK_SIZE);
 	}
+	if (hvsim.bsp == HVSIM_NO_VP)
+		panic("hvsim: the BSP (x2APIC ID %u) is not in the MADT",
+		      cpus[0].apic_id);
 	/*
 	 * The BSP runs VTL2 already; its hvsim table takes slot 511 from
-	 * whoever calls (HVSIM_PAGE_CR3_COPY_511).
+	 * whoever calls (page.h).
 	 */
 	hvsim.vp[hvsim.bsp].rec.state = HVSIM_VP_RUNNING;
 	hvsim.vp[hvsim.bsp].rec.vtl2_enabled = 1;
 	page_build();
 	hvsim_svm_init();
 	smp_trampoline_install((uintptr_t)hvsim_ap_start64);
-	if (hvsim.nr_vps != nr_cpus)
+	if (hvsim_apic_limit != n)
 		printf("hvsim: note: x2APIC IDs have holes (%u CPUs, highest "
-		       "VP index %u)\n",
-		       nr_cpus, hvsim.nr_vps - 1);
-	printf("hvsim: %u VPs, BSP VP %u, hypercall page 0x%lx (call +0x%x, "
-	       "VTL return +0x%x, launch +0x%x), maxphyaddr %u\n",
-	       nr_cpus, hvsim.bsp, hvsim_hypercall_page_pa(),
+		       "x2APIC ID %u)\n",
+		       n, hvsim_apic_limit - 1);
+	printf("hvsim: %u VPs, BSP VP %u (x2APIC ID %u), hypercall page "
+	       "0x%lx (call +0x%x, VTL return +0x%x, launch +0x%x), "
+	       "maxphyaddr %u\n",
+	       n, hvsim.bsp, cpus[0].apic_id, hvsim_hypercall_page_pa(),
 	       HVSIM_PAGE_CALL_OFFSET, HVSIM_PAGE_VTL_RETURN_OFFSET,
 	       HVSIM_PAGE_LAUNCH_OFFSET, hvsim.maxphyaddr);
+}
+
+bool hvsim_vtl2_enabled_from_start(uint32_t index)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+
+	if (!vp || vp->rec.state != HVSIM_VP_OFF)
+		return vp && index == hvsim.bsp;
+	vp->rec.vtl2_enabled = 1;
+	printf("hvsim: VP %u (x2APIC ID %u) runs VTL 2 from the start\n", index,
+	       vp->rec.apic_id);
+	return true;
 }
 
 const struct hvsim_config *hvsim_get_config(void)
@@ -185,8 +261,13 @@ uint64_t hvsim_hypercall_page_pa(void)
 
 void *hvsim_phys(uint64_t pa, uint64_t len)
 {
-	/* Guest physical == the test kernel's identity map of RAM. */
-	if (!direct_mapped(pa, len))
+	/*
+	 * Guest physical == the test kernel's identity map of RAM: only RAM
+	 * of the memory map, not the PCI hole or other MMIO the boot
+	 * tables map below 4 GiB.
+	 */
+	if (!direct_mapped(pa, len) ||
+	    (boot_info.nr_memmap && !pvh_is_ram(pa, len)))
 		return NULL;
 	return (void *)(uintptr_t)pa;
 }

@@ -44,8 +44,11 @@ struct hvsim_saved {
 	} __attribute__((packed)) idtr;
 };
 
+struct cpu;
+
 struct hvsim_vp {
-	struct hvsim_vp_record rec;
+	struct hvsim_vp_record rec; /* rec.vp: VP index, rec.apic_id */
+	struct cpu *cpu; /* the kernel's per-CPU block of this CPU */
 	uint32_t lock;
 	uint32_t waiting; /* halted VTL0 sleeps in its own hlt */
 	uint64_t *pml4; /* hvsim's table for this CPU (identity + slot 511) */
@@ -66,10 +69,26 @@ struct hvsim_vp {
 	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
 };
 
+/* One per x2APIC ID below the limit (page.h: HVSIM_CPU_*). */
+struct hvsim_cpu {
+	uint64_t stack_top; /* 0: no CPU has this x2APIC ID */
+	uint32_t vp_index;
+	uint32_t reserved;
+};
+
+_Static_assert(sizeof(struct hvsim_cpu) == HVSIM_CPU_SIZE, "cpu block");
+_Static_assert(HVSIM_CPU_SIZE == 1 << HVSIM_CPU_SHIFT, "cpu shift");
+_Static_assert(__builtin_offsetof(struct hvsim_cpu, stack_top) ==
+		       HVSIM_CPU_STACK_TOP,
+	       "cpu stack");
+_Static_assert(__builtin_offsetof(struct hvsim_cpu, vp_index) ==
+		       HVSIM_CPU_VP_INDEX,
+	       "cpu vp");
+
 struct hvsim {
 	struct hvsim_config cfg;
-	uint32_t nr_vps; /* highest VP index + 1 */
-	uint32_t bsp;
+	uint32_t nr_vps; /* VP indices are 0 .. nr_vps - 1, in MADT order */
+	uint32_t bsp; /* VP index of the BSP */
 	uint64_t boot_pml4_pa;
 	uint32_t maxphyaddr;
 	struct hvsim_injector inject;
@@ -80,13 +99,22 @@ struct hvsim {
 	uint64_t iopm_pa, msrpm_pa; /* all ones: every port and MSR exits */
 	uint64_t npt_pa; /* nested paging: the VTL0 RAM, identity */
 	uint64_t vtl0_base, vtl0_size;
-	struct hvsim_vp vp[HVSIM_MAX_VPS];
+	struct hvsim_vp *vp; /* [nr_vps] */
 };
+
+/* Read by the stubs' twin in arch/ap.S: the CPU blocks by x2APIC ID. */
+extern struct hvsim_cpu *hvsim_cpu_base;
+extern uint32_t hvsim_apic_limit; /* highest x2APIC ID + 1 */
 
 extern struct hvsim hvsim;
 
+/* Zeroed, page aligned, below 4 GiB, outside the shim's own memory. */
+void *hvsim_alloc(uint64_t count, uint64_t size, const char *what);
+
 /* NULL for an index that is not a VP. */
 struct hvsim_vp *hvsim_vp(uint32_t index);
+/* The VP whose CPU has this x2APIC ID, or NULL. */
+struct hvsim_vp *hvsim_vp_by_apic(uint32_t apic_id);
 
 void hvsim_lock(struct hvsim_vp *vp);
 void hvsim_unlock(struct hvsim_vp *vp);
@@ -141,7 +169,6 @@ void hvsim_apic_send_sipi(uint32_t apic_id, uint32_t vector_page);
 bool hvsim_apic_irr_pending(void);
 
 /* AP start (arch/ap.S): lands in hvsim_ap_main(), leaves into the VP. */
-extern uint64_t hvsim_ap_stack_top[HVSIM_PAGE_MAX_APIC_IDS];
 void hvsim_ap_start64(void);
 void hvsim_ap_main(uint32_t apic_id);
 __attribute__((noreturn)) void

@@ -34,8 +34,8 @@ _Static_assert(CTX_OFF(cr3) == 200, "cr3");
 
 void hvsim_ap_main(uint32_t apic_id)
 {
-	struct hvsim_vp *vp = hvsim_vp(apic_id);
-	struct cpu *c = smp_cpu_by_apic_id(apic_id);
+	struct hvsim_vp *vp = hvsim_vp_by_apic(apic_id);
+	struct cpu *c = vp ? vp->cpu : NULL;
 	const struct hv_initial_vp_context_x64 *ctx;
 	uint64_t *frame;
 
@@ -43,10 +43,11 @@ void hvsim_ap_main(uint32_t apic_id)
 		halt_forever(); /* not ours: nobody to tell */
 	percpu_set(c);
 	idt_load();
-	if (!vp || __atomic_load_n(&vp->rec.state, __ATOMIC_ACQUIRE) !=
-			   HVSIM_VP_STARTING)
-		panic("hvsim: x2APIC ID %u arrived without a start request",
-		      apic_id);
+	if (__atomic_load_n(&vp->rec.state, __ATOMIC_ACQUIRE) !=
+	    HVSIM_VP_STARTING)
+		panic("hvsim: VP %u (x2APIC ID %u) arrived without a start "
+		      "request",
+		      vp->rec.vp, apic_id);
 	vp->rec.arrive_tsc = rdtsc();
 	__atomic_store_n(&vp->rec.state, HVSIM_VP_ARRIVED, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->started, 1, __ATOMIC_RELAXED);

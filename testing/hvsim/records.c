@@ -24,6 +24,13 @@ uint32_t hvsim_vp_count(void)
 	return hvsim.nr_vps;
 }
 
+uint32_t hvsim_vp_apic_id(uint32_t index)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+
+	return vp ? vp->rec.apic_id : HVSIM_NO_VP;
+}
+
 uint32_t hvsim_started(void)
 {
 	return __atomic_load_n(&hvsim.started, __ATOMIC_ACQUIRE);

@@ -157,6 +157,7 @@ uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
 	vp->rec.request_tsc = rdtsc();
 	__atomic_fetch_add(&hvsim.started, 1, __ATOMIC_RELEASE);
 	/* The VP reads all of the above after it arrives. */
-	hvsim_apic_send_init_sipi(vp->rec.vp, SIPI_PAGE);
+	/* The VP index names the VP, its x2APIC ID the CPU to wake. */
+	hvsim_apic_send_init_sipi(vp->rec.apic_id, SIPI_PAGE);
 	return HV_STATUS_SUCCESS;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <kernel/arch.h>
+#include <kernel/layout.h>
 #include <kernel/panic.h>
 #include <kernel/pmem.h>
 #include <kernel/printf.h>
@@ -62,28 +63,33 @@ static void check_svm(void)
 void hvsim_svm_init(void)
 {
 	uint64_t size;
+	uint8_t *pages;
 
 	check_svm();
-	hvsim.iopm_pa = pmem_alloc(IOPM_BYTES, PAGE, "hvsim IOPM");
+	hvsim.iopm_pa = (uintptr_t)hvsim_alloc(1, IOPM_BYTES, "IOPM");
 	memset((void *)(uintptr_t)hvsim.iopm_pa, 0xff, IOPM_BYTES);
-	hvsim.msrpm_pa = pmem_alloc(MSRPM_BYTES, PAGE, "hvsim MSRPM");
+	hvsim.msrpm_pa = (uintptr_t)hvsim_alloc(1, MSRPM_BYTES, "MSRPM");
 	memset((void *)(uintptr_t)hvsim.msrpm_pa, 0xff, MSRPM_BYTES);
 
+	/* Below 4 GiB (real-mode guests) and 2 MiB aligned (large pages). */
 	size = VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * hvsim.nr_vps;
 	size = (size + (2ull << 20) - 1) & ~((2ull << 20) - 1);
-	hvsim.vtl0_base = pmem_alloc(size, 2ull << 20, "VTL0 RAM");
+	hvsim.vtl0_base =
+		pmem_alloc_outside(size, 2ull << 20, 0, IDENTITY_MAP_LIMIT);
+	if (!hvsim.vtl0_base)
+		panic("hvsim: no %lu KiB below 4 GiB for VTL0 RAM", size >> 10);
 	hvsim.vtl0_size = size;
 	hvsim.npt_pa = build_npt(hvsim.vtl0_base, size);
 
-	for (uint32_t i = 0; i < HVSIM_MAX_VPS; i++) {
-		struct hvsim_vp *vp = hvsim_vp(i);
+	/* Per VP: its VMCB, a VMSAVE area for hvsim, the host save area. */
+	pages = hvsim_alloc(3ull * hvsim.nr_vps, PAGE, "VMCBs");
+	for (uint32_t i = 0; i < hvsim.nr_vps; i++) {
+		struct hvsim_vp *vp = &hvsim.vp[i];
+		uint8_t *p = pages + 3 * PAGE * i;
 
-		if (!vp)
-			continue;
-		vp->vmcb = (struct svm_vmcb *)(uintptr_t)pmem_alloc_page(
-			"hvsim VMCB");
-		vp->host_save_pa = pmem_alloc_page("hvsim host VMCB");
-		vp->hsave_pa = pmem_alloc_page("hvsim host save area");
+		vp->vmcb = (struct svm_vmcb *)p;
+		vp->host_save_pa = (uintptr_t)(p + PAGE);
+		vp->hsave_pa = (uintptr_t)(p + 2 * PAGE);
 	}
 	printf("hvsim: VTL0 runs on SVM: RAM 0x%lx-0x%lx (%lu KiB), nested "
 	       "table 0x%lx\n",

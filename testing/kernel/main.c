@@ -7,9 +7,11 @@
 #include <kernel/acpi.h>
 #include <kernel/arch.h>
 #include <kernel/cmdline.h>
+#include <kernel/direct_map.h>
 #include <kernel/idt.h>
 #include <kernel/panic.h>
 #include <kernel/pic.h>
+#include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/pvh.h>
 #include <kernel/reloc.h>
@@ -92,6 +94,9 @@ void kmain(uint64_t start_info_pa)
 	if (!test && !scenario)
 		panic("unknown test '%s'", name);
 
+	/* Memory for per-CPU data sized from the MADT, AP stacks among it. */
+	pmem_init();
+	direct_map_init();
 	pic_disable();
 	x2apic_enable();
 	tsc_calibrate();

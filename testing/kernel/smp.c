@@ -12,6 +12,7 @@
 #include <kernel/arch.h>
 #include <kernel/idt.h>
 #include <kernel/panic.h>
+#include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/pvh.h>
 #include <kernel/smp.h>
@@ -30,9 +31,6 @@ uint32_t ap_boot_ticket;
 uint32_t ap_stack_count;
 uint64_t ap_stack_table[MAX_CPUS];
 
-static uint8_t ap_stacks[MAX_CPUS - 1][AP_STACK_SIZE]
-	__attribute__((aligned(4096)));
-
 /* Who an AP is until it has found its own entry. */
 static struct cpu cpu_unknown = { .index = CPU_INDEX_UNKNOWN };
 
@@ -45,6 +43,19 @@ extern const char ap_tramp_cr3[], ap_tramp_efer[], ap_tramp_entry[];
 extern const char ap_start64[];
 
 void ap_main(uint32_t ticket);
+
+/* The stacks of every AP at once, outside the shim's own memory. */
+static uint64_t ap_stacks(unsigned int n)
+{
+	uint64_t size = (uint64_t)n * AP_STACK_SIZE;
+	uint64_t pa = pmem_alloc_outside(size, 4096, 0, IDENTITY_MAP_LIMIT);
+
+	if (!pa)
+		panic("smp: no 0x%lx bytes of RAM below 4 GiB for %u AP "
+		      "stacks",
+		      size, n);
+	return pa;
+}
 
 void smp_early_bsp(void)
 {
@@ -147,13 +158,14 @@ static void report_missing(uint64_t ms)
 void smp_boot_aps(uint64_t timeout_ms)
 {
 	unsigned int naps = nr_cpus - 1;
-	uint64_t start, deadline;
+	uint64_t start, deadline, stacks;
 
 	if (!naps)
 		return;
 	smp_trampoline_install((uintptr_t)ap_start64);
+	stacks = ap_stacks(naps);
 	for (unsigned int i = 0; i < naps; i++)
-		ap_stack_table[i] = (uintptr_t)ap_stacks[i] + AP_STACK_SIZE;
+		ap_stack_table[i] = stacks + (uint64_t)(i + 1) * AP_STACK_SIZE;
 	ap_boot_ticket = 0;
 	ap_stack_count = naps; /* ordered before the IPIs by their fence */
 
@@ -192,7 +204,8 @@ bool smp_start_cpu(struct cpu *c, uint64_t timeout_ms)
 	__atomic_store_n(&c->started, 0, __ATOMIC_RELEASE);
 	smp_trampoline_install((uintptr_t)ap_start64);
 	/* One ticket per start: the AP takes exactly this stack. */
-	ap_stack_table[ticket] = (uintptr_t)ap_stacks[ticket] + AP_STACK_SIZE;
+	ap_stack_table[ticket] =
+		pmem_alloc(AP_STACK_SIZE, 4096, "AP stack") + AP_STACK_SIZE;
 	__atomic_store_n(&ap_boot_ticket, ticket, __ATOMIC_RELEASE);
 	__atomic_store_n(&ap_stack_count, ticket + 1, __ATOMIC_RELEASE);
 

@@ -27,6 +27,7 @@ def sidecar_scenario_test(
         name,
         scenario,
         vcpus,
+        topology = None,
         node_size = None,
         numa = None,
         params = [],
@@ -45,6 +46,7 @@ def sidecar_scenario_test(
       name: the test.
       scenario: scenario=NAME for the test kernel.
       vcpus: QEMU CPUs, which are the VPs.
+      topology: appended to -smp VCPUS, e.g. "sockets=2,cores=3,threads=2".
       node_size: VPs per sidecar node (the kernel's default is 32).
       numa: "a,b,..." CPUs per NUMA node; RAM is split evenly.
       params: SidecarParams overrides, "FIELD=V" or "node[i].FIELD=V".
@@ -80,7 +82,7 @@ def sidecar_scenario_test(
     expect.append("^summary: scenario=%s vps=%d .*result=pass" % (scenario, vcpus))
     qemu_test(
         name = name,
-        size = "small" if vcpus <= 16 else "medium",
+        size = "small" if vcpus <= 16 else ("medium" if vcpus <= 64 else "large"),
         cmdline = " ".join(cmdline),
         expect = expect,
         every = every,
@@ -90,5 +92,6 @@ def sidecar_scenario_test(
         qemu_args = qemu_args,
         tags = ["qemu"] + tags + (["manual"] if IMAGE_IS_STAND_IN else []),
         timeout_s = timeout_s,
+        topology = topology,
         vcpus = vcpus,
     )

@@ -7,9 +7,7 @@
 #include <stdint.h>
 
 #include <kernel/cmdline.h>
-#include <kernel/direct_map.h>
 #include <kernel/panic.h>
-#include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/smp.h>
 #include <kernel/string.h>
@@ -40,6 +38,7 @@ const char *const scenario_options[] = {
 	"fault_vp",
 	"fault_kind",
 	"fault_addr",
+	"vtl2_enabled",
 	NULL,
 };
 
@@ -66,6 +65,7 @@ static const struct scenario_def scenarios[] = {
 	{ "bench", scenario_bench },
 	{ "demo", scenario_demo },
 	{ "stress", scenario_stress },
+	{ "hvsim-buffers", scenario_hvsim_buffers },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)
@@ -95,6 +95,32 @@ static void configure_hvsim(const char *cmdline)
 	cfg.init_delay_us = (uint32_t)cmdline_get_u64(cmdline, "init_delay_us",
 						      cfg.init_delay_us);
 	hvsim_init(&cfg);
+}
+
+/*
+ * vtl2_enabled=V[,V...]: those VPs run VTL 2 from the start, like the
+ * BSP, so the image's EnableVpVtl on them returns VtlAlreadyEnabled.
+ */
+static void preenable_vtl2(const char *cmdline)
+{
+	char list[INJECT_MAX];
+	const char *p = list;
+
+	cmdline_get_str(cmdline, "vtl2_enabled", list, sizeof(list), "");
+	while (*p) {
+		uint64_t vp = 0;
+		const char *start = p;
+
+		while (*p >= '0' && *p <= '9' && vp <= HVSIM_MAX_VPS)
+			vp = vp * 10 + (uint64_t)(*p++ - '0');
+		if (p == start || (*p && *p != ',') ||
+		    !hvsim_vtl2_enabled_from_start((uint32_t)vp))
+			panic("vtl2_enabled: '%s': wants VP indices of this "
+			      "machine, comma-separated",
+			      list);
+		if (*p)
+			p++;
+	}
 }
 
 /* inject=RULE[,RULE...], each "HYPERCALL:vp=V:status=S[:once]". */
@@ -136,9 +162,8 @@ int scenario_main(const char *cmdline)
 	env.seed = cmdline_get_u64(cmdline, "seed", 1);
 	env.watchdog_ms =
 		cmdline_get_u64(cmdline, "watchdog_ms", DEFAULT_WATCHDOG_MS);
-	pmem_init();
-	direct_map_init();
 	configure_hvsim(cmdline);
+	preenable_vtl2(cmdline);
 	add_injections(cmdline);
 	printf("scenario: %s (seed %lu)\n", def->name, env.seed);
 	rc = def->run(&env);

@@ -360,7 +360,7 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 	struct sidecar_per_cpu_state st;
 	struct shim_layout l;
 	const char *err;
-	uint64_t t0;
+	uint64_t t0, params_pa;
 
 	memset(b, 0, sizeof(*b));
 	shim_nodes_detach();
@@ -372,8 +372,14 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 		panic("sidecar: image: %s", err);
 	printf("sidecar: image at 0x%lx, 0x%lx bytes, entry 0x%lx\n",
 	       b->image.base, b->image.size, b->image.entry);
-	b->params = (void *)(uintptr_t)pmem_alloc_page("params");
-	b->output = (void *)(uintptr_t)pmem_alloc_page("output");
+	/*
+	 * With 1 MiB to themselves: node memory that a test puts at @params
+	 * or @output overlaps those pages and nothing else, wherever the
+	 * allocator finds room (a hole below the image included).
+	 */
+	params_pa = pmem_alloc(0x100000, 4096, "params, output and a gap");
+	b->params = (void *)(uintptr_t)params_pa;
+	b->output = (void *)(uintptr_t)(params_pa + 4096);
 	layout(env->cmdline, &l);
 	initial_state(env->cmdline, &st);
 	b->launch = shim_launch(&l, hvsim_hypercall_page_pa(), &st, b->params,

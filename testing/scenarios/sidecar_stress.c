@@ -27,7 +27,7 @@
 #include "sidecar_run.h"
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
-#define MAX_VPS 256
+#define MAX_VPS HVSIM_MAX_VPS
 #define MAX_REMOVES 3
 
 enum op {

@@ -33,10 +33,12 @@ hvsim_ap_start64:
 	movl	$0xb, %eax
 	xorl	%ecx, %ecx
 	cpuid				/* EDX: x2APIC ID */
-	cmpl	$HVSIM_PAGE_MAX_APIC_IDS, %edx
+	cmpl	hvsim_apic_limit(%rip), %edx
 	jae	9f
-	leaq	hvsim_ap_stack_top(%rip), %rax
-	movq	(%rax, %rdx, 8), %rsp
+	movl	%edx, %eax		/* its CPU block: base + id * size */
+	shlq	$HVSIM_CPU_SHIFT, %rax
+	addq	hvsim_cpu_base(%rip), %rax
+	movq	HVSIM_CPU_STACK_TOP(%rax), %rsp
 	testq	%rsp, %rsp
 	jz	9f
 	lgdt	kernel_gdt_desc(%rip)

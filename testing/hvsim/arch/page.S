@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypercall page: a template that hvsim_init() copies into the real
- * page and completes (handler address, per-CPU tables).
+ * page and completes (handler address, where the per-CPU data is).
  *
  * The image copies the page again and calls the copy, so everything here
  * is position independent: the only addresses the code uses are
- * RIP-relative ones inside the page. Each CPU finds its hvsim page table
- * and stack by x2APIC ID (CPUID leaf 0xB works before x2APIC is enabled);
- * the table keeps the caller's PML4 slot 511, so the copy of this page
- * and the caller's stack stay mapped across the CR3 switch.
+ * RIP-relative ones inside the page. Each CPU computes its hvsim page
+ * table from its x2APIC ID (CPUID leaf 0xB works before x2APIC is
+ * enabled; page.h says how), switches to it and then finds its stack in
+ * its CPU block; the table keeps the caller's PML4 slot 511, so the copy
+ * of this page and the caller's stack stay mapped across the CR3 switch.
  *
  * The caller's stack holds only 48 bytes (return address, kind, RAX, RBX,
  * RCX, RDX), 56 for a moment on the BSP; everything else happens on
@@ -99,25 +100,32 @@ common:
 	movl	$0xb, %eax
 	xorl	%ecx, %ecx
 	cpuid				/* EDX: this CPU's x2APIC ID */
-	cmpl	$HVSIM_PAGE_MAX_APIC_IDS, %edx
+	cmpl	apic_limit(%rip), %edx
 	jae	unknown_cpu
-	leaq	cr3_table(%rip), %rax
-	movl	(%rax, %rdx, 4), %eax
-	testl	%eax, %eax
-	jz	unknown_cpu
 	movq	%rsp, %rbx		/* the caller's stack */
 	movq	%cr3, %rcx		/* the caller's table */
-	btrl	$0, %eax		/* HVSIM_PAGE_CR3_COPY_511 */
-	jnc	1f
+	cmpl	bsp_apic(%rip), %edx
+	jne	1f
+	/* The BSP: its own PML4 gets the caller's slot 511 first. */
+	movq	bsp_pml4(%rip), %rax
 	pushq	%rsi			/* 8 more bytes, for three moves */
 	movq	%rcx, %rsi
 	andq	$-4096, %rsi
 	movq	511 * 8(%rsi), %rsi
 	movq	%rsi, 511 * 8(%rax)
 	popq	%rsi
-1:	movq	%rax, %cr3
-	leaq	stack_table(%rip), %rax
-	movl	(%rax, %rdx, 4), %eax
+	jmp	2f
+1:	movl	%edx, %eax		/* an AP: PML4_BASE + id * 4096 */
+	shlq	$12, %rax
+	addq	pml4_base(%rip), %rax
+2:	movq	%rax, %cr3
+	/* On hvsim's table, which maps the CPU blocks. */
+	movl	%edx, %eax
+	shlq	$HVSIM_CPU_SHIFT, %rax
+	addq	cpu_base(%rip), %rax
+	movq	HVSIM_CPU_STACK_TOP(%rax), %rax
+	testq	%rax, %rax
+	jz	unknown_cpu
 	movq	%rax, %rsp
 
 	/* struct hvsim_frame, last field first. */
@@ -224,10 +232,22 @@ unknown_cpu:
 handler:
 	.quad	0
 
-	.org	HVSIM_PAGE_CR3_TABLE_OFFSET, 0
-cr3_table:
-	.fill	HVSIM_PAGE_MAX_APIC_IDS, 4, 0
-stack_table:
-	.fill	HVSIM_PAGE_MAX_APIC_IDS, 4, 0
+	.org	HVSIM_PAGE_PML4_BASE_OFFSET, 0
+pml4_base:
+	.quad	0
+	.org	HVSIM_PAGE_CPU_BASE_OFFSET, 0
+cpu_base:
+	.quad	0
+	.org	HVSIM_PAGE_BSP_PML4_OFFSET, 0
+bsp_pml4:
+	.quad	0
+	.org	HVSIM_PAGE_APIC_LIMIT_OFFSET, 0
+apic_limit:
+	.long	0
+	.org	HVSIM_PAGE_BSP_APIC_OFFSET, 0
+bsp_apic:
+	.long	0
+	.org	HVSIM_PAGE_DATA_END, 0
+	.org	4096, 0
 	.globl	hvsim_page_template_end
 hvsim_page_template_end:

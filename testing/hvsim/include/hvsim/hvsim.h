@@ -4,9 +4,12 @@
  * and the scenarios use. The image itself reaches hvsim only through the
  * hypercall page (include/hvsim/page.h).
  *
- * VP index == x2APIC ID: every CPU the MADT lists is a VP. The BSP is
- * running VTL2 from the start; every other VP starts with
- * HvCallEnableVpVtl + HvCallStartVirtualProcessor.
+ * Every CPU the MADT lists is a VP; VP indices follow MADT order and are a
+ * name space of their own, as on Hyper-V: VP i is the CPU with the i-th
+ * x2APIC ID of the MADT, whatever that ID is. The BSP is running VTL2
+ * from the start; every other VP starts with HvCallEnableVpVtl +
+ * HvCallStartVirtualProcessor (hvsim_vtl2_enabled_from_start() skips the
+ * first).
  */
 #ifndef HVSIM_HVSIM_H
 #define HVSIM_HVSIM_H
@@ -18,7 +21,8 @@
 #include "hvsim/core.h"
 
 #define HVSIM_NO_VP 0xFFFFFFFFu
-#define HVSIM_MAX_VPS 256 /* x2APIC IDs 0..255 */
+/* Most VPs (QEMU q35's most vCPUs); x2APIC IDs may be any value. */
+#define HVSIM_MAX_VPS 4096
 
 struct hvsim_config {
 	uint64_t vsm_capabilities; /* what HvRegisterVsmCapabilities reads */
@@ -71,11 +75,18 @@ bool hvsim_inject_fault(uint32_t vp, uint32_t kind, uint64_t addr);
 uint64_t hvsim_fault_rip(uint32_t vp);
 
 /*
+ * Before the boot: vp runs VTL 2 already, as the BSP does, so its
+ * HvCallEnableVpVtl returns VtlAlreadyEnabled. False for a VP that is not
+ * there or has started.
+ */
+bool hvsim_vtl2_enabled_from_start(uint32_t vp);
+
+/*
  * VTL0 RAM: the guest-physical range nested paging maps (identity; every
  * other GPA is unmapped for VTL0). Scenarios load guests into it; a VP's
  * own slot of HVSIM_VTL0_VP_SLOT bytes is at hvsim_vtl0_vp_slot(vp).
  */
-#define HVSIM_VTL0_VP_SLOT (16 * 1024)
+#define HVSIM_VTL0_VP_SLOT 4096
 void hvsim_vtl0_ram(uint64_t *base, uint64_t *size);
 uint64_t hvsim_vtl0_vp_slot(uint32_t vp);
 
@@ -116,10 +127,13 @@ struct hvsim_vp_record {
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;
 	uint32_t start_failure_caller;
+	uint32_t apic_id; /* of its CPU */
 };
 
 const struct hvsim_vp_record *hvsim_vp_record(uint32_t vp);
-uint32_t hvsim_vp_count(void); /* highest VP index + 1 */
+uint32_t hvsim_vp_count(void); /* VP indices are 0 .. count - 1 */
+/* The x2APIC ID of VP vp's CPU; HVSIM_NO_VP when there is no such VP. */
+uint32_t hvsim_vp_apic_id(uint32_t vp);
 uint32_t hvsim_started(void); /* successful StartVirtualProcessor calls */
 uint32_t hvsim_start_requests(void); /* all StartVirtualProcessor calls */
 uint32_t hvsim_crashes(void); /* guest crash reports (CTL writes) */

@@ -31,17 +31,33 @@
 /* Data part, filled by hvsim_page_build(). */
 #define HVSIM_PAGE_MAGIC_OFFSET 0x700 /* "HVSIMPG1" */
 #define HVSIM_PAGE_HANDLER_OFFSET 0x708 /* u64: &hvsim_entry */
-#define HVSIM_PAGE_CR3_TABLE_OFFSET 0x800 /* u32[x2APIC id]: hvsim PML4 */
 /*
- * Bit 0 of a CR3 table entry: copy the caller's PML4 slot 511 into the
- * hvsim table before switching to it. Set for the BSP, whose callers (the
- * boot shim's table during the entry, the kernel's) borrow slot 511 after
- * hvsim_init and identity-map their PML4; an AP's slot 511 comes with its
- * start context instead, and its PML4 is not identity-mapped.
+ * Per-CPU lookup by x2APIC ID, computed rather than tabled: the page is
+ * one 4 KiB page that the image copies, and nothing outside it is mapped
+ * in the caller's table, so the stubs compute the CPU's hvsim PML4 from
+ * its x2APIC ID alone (PML4_BASE + id * 4096), switch to it, and only then
+ * read the CPU's block (CPU_BASE + id * HVSIM_CPU_SIZE), which hvsim's
+ * table maps. The BSP is the exception: its callers (the boot shim's table
+ * during the entry, the kernel's) borrow slot 511 after hvsim_init and
+ * identity-map its PML4 only, so it has one of its own (BSP_PML4) into
+ * which the stub copies the caller's slot 511 before switching. An AP's
+ * slot 511 comes with its start context instead.
  */
-#define HVSIM_PAGE_CR3_COPY_511 1
-#define HVSIM_PAGE_STACK_TABLE_OFFSET 0xC00 /* u32[x2APIC id]: stack top */
-#define HVSIM_PAGE_MAX_APIC_IDS 256
+#define HVSIM_PAGE_PML4_BASE_OFFSET 0x710 /* u64: PML4 of x2APIC ID 0 */
+#define HVSIM_PAGE_CPU_BASE_OFFSET 0x718 /* u64: struct hvsim_cpu [id] */
+#define HVSIM_PAGE_BSP_PML4_OFFSET 0x720 /* u64: the BSP's PML4 */
+#define HVSIM_PAGE_APIC_LIMIT_OFFSET 0x728 /* u32: highest x2APIC ID + 1 */
+#define HVSIM_PAGE_BSP_APIC_OFFSET 0x72C /* u32: the BSP's x2APIC ID */
+#define HVSIM_PAGE_DATA_END 0x730
+
+/*
+ * struct hvsim_cpu, one per x2APIC ID below the limit (zero for IDs the
+ * MADT does not list): what the stubs and hvsim_ap_start64 need.
+ */
+#define HVSIM_CPU_STACK_TOP 0x0 /* u64: hvsim's stack for this CPU, or 0 */
+#define HVSIM_CPU_VP_INDEX 0x8 /* u32: its VP index (MADT position) */
+#define HVSIM_CPU_SIZE 0x10
+#define HVSIM_CPU_SHIFT 4
 
 #define HVSIM_PAGE_MAGIC 0x3147504d49535648 /* "HVSIMPG1" little endian */
 

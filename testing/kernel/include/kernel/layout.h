@@ -18,9 +18,15 @@
 #define KERNEL_DS 0x10 /* flat data */
 #define KERNEL_CS32 0x18 /* 32-bit code, only while entering long mode */
 
-#define BOOT_STACK_SIZE 0x4000
+/* Scenarios keep per-VP arrays (up to MAX_CPUS entries) on the stack. */
+#define BOOT_STACK_SIZE 0x40000
 #define AP_STACK_SIZE 0x4000
-#define MAX_CPUS 256
+/*
+ * Most CPUs the MADT may list: QEMU q35's limit. Per-CPU arrays of a few
+ * bytes are sized to it; AP stacks and hvsim's per-CPU data are
+ * allocated for the CPUs there are.
+ */
+#define MAX_CPUS 4096
 
 /* Control register and MSR bits used by the mode switch. */
 #define CR0_PE (1 << 0)
