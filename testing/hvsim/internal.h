@@ -62,6 +62,7 @@ struct hvsim_vp {
 	uint64_t host_save_pa; /* VMSAVE area for hvsim's own state */
 	uint64_t hsave_pa; /* VM_HSAVE_PA */
 	bool halted;
+	uint8_t entry_irq; /* hvsim_pend_interrupt_at_entry(); 0: none */
 	uint8_t halt_len;
 	uint64_t halt_rip; /* of the hlt VTL0 halted in */
 	struct hv_message last_message;

@@ -156,3 +156,12 @@ uint64_t hvsim_svm_enter(struct hvsim_vp *vp, uint64_t gprs[16], void *fx)
 	vp->rec.vmruns++;
 	return vp->vmcb->control.exit_code;
 }
+
+void hvsim_pend_interrupt_at_entry(uint32_t index, uint8_t vector)
+{
+	struct hvsim_vp *vp = hvsim_vp(index);
+
+	if (!vp)
+		panic("hvsim: no VP %u to pend an interrupt for", index);
+	__atomic_store_n(&vp->entry_irq, vector, __ATOMIC_RELEASE);
+}

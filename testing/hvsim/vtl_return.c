@@ -20,6 +20,7 @@
 #define RCX 1
 #define RDX 2
 #define RSP 4
+#define X2APIC_SELF_IPI_MSR 0x83F
 
 static struct hv_u128 u128(uint64_t v)
 {
@@ -277,6 +278,12 @@ void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
 		hvsim_regfile_get(vtl0, HV_REGISTER_PENDING_INTERRUPTION).low);
 	hvsim_unlock(vp);
 
+	if (vp->entry_irq) {
+		/* Pending before VMRUN: the INTR exit comes at once. */
+		wrmsr(X2APIC_SELF_IPI_MSR, vp->entry_irq);
+		vp->entry_irq = 0;
+		vp->rec.entry_irqs++;
+	}
 	reason = run(vp, gprs, f->fx);
 
 	gprs[RAX] = v->save.rax;

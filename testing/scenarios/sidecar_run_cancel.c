@@ -8,6 +8,8 @@
  *  - a request IPI without STOP: the image takes the INTERRUPT exit, sees
  *    no STOP and goes back to VTL0, which stays halted (no more steps,
  *    as on Hyper-V), still RUN;
+ *  - RUN_VP entered with the request IPI already pending: one INTERRUPT
+ *    exit before any guest instruction, then the intercept (no livelock);
  *  - cancel right after the start: STOP may beat the first VTL return
  *    (zero steps) or not (one);
  *  - a synchronous run (sd_vp_run) whose deadline passes: the driver
@@ -83,6 +85,33 @@ static bool await_interrupt_exits(const struct scenario_env *env, uint32_t vp,
 		if (rdtsc() > deadline)
 			return false;
 	return true;
+}
+
+/*
+ * RUN_VP entered with the request IPI already pending (hvsim sends it just
+ * before VMRUN): the INTR exit comes before any guest instruction, the
+ * image takes the interrupt itself, sees no STOP and runs VTL0 again,
+ * which reaches its intercept. Without the image's interrupt window the
+ * run would exit at once forever.
+ */
+static void pending_at_entry(const struct scenario_env *env,
+			     struct sd_client_vp *c)
+{
+	struct run_before b;
+
+	run_guest(c->vp, 2);
+	run_prepare(c, 8, false, &b);
+	hvsim_pend_interrupt_at_entry(c->vp, (uint8_t)c->node->request_vector);
+	if (!run_start(env, c) || !run_wait(env, c, true))
+		return;
+	run_check(env, c, &b, true, 2, "RUN_VP entered with an IPI pending");
+	CHECK(hvsim_vp_record(c->vp)->entry_irqs == 1 &&
+		      hvsim_vp_record(c->vp)->exits_interrupt ==
+			      b.interrupts + 1,
+	      "VP %u: %u runs began with an interrupt pending, %u INTERRUPT "
+	      "exits (expected 1 and 1)",
+	      c->vp, hvsim_vp_record(c->vp)->entry_irqs,
+	      hvsim_vp_record(c->vp)->exits_interrupt - b.interrupts);
 }
 
 static void stray_interrupt(const struct scenario_env *env,
@@ -224,6 +253,7 @@ int scenario_run_cancel(const struct scenario_env *env)
 		run_and_cancel(env, c, 1);
 		wait_times_out(env, c);
 		stray_interrupt(env, c);
+		pending_at_entry(env, c);
 		cancel_at_once(env, c);
 		sync_run(env, c, false);
 		sync_run(env, c, true);

@@ -75,6 +75,14 @@ bool hvsim_inject_fault(uint32_t vp, uint32_t kind, uint64_t addr);
 uint64_t hvsim_fault_rip(uint32_t vp);
 
 /*
+ * vp's next VTL return sends its CPU a self-IPI of `vector` just before
+ * VMRUN: the run starts with an interrupt of VTL2's already pending, as
+ * when the image polled its command before the request IPI was taken.
+ * Once.
+ */
+void hvsim_pend_interrupt_at_entry(uint32_t vp, uint8_t vector);
+
+/*
  * Before the boot: vp runs VTL 2 already, as the BSP does, so its
  * HvCallEnableVpVtl returns VtlAlreadyEnabled. False for a VP that is not
  * there or has started.
@@ -123,6 +131,7 @@ struct hvsim_vp_record {
 	uint32_t exits_intercept;
 	uint32_t vmruns; /* VMRUNs of its VTL0 */
 	uint32_t halts; /* VTL0 HLTs */
+	uint32_t entry_irqs; /* runs begun with an interrupt pending */
 	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;
