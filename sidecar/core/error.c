@@ -69,8 +69,8 @@ size_t sc_utf8_truncate(const char *s, size_t len, size_t max)
 
 void sc_error_clear(struct sidecar_command_error *e)
 {
-	e->len = 0;
-	sc_zero_bytes(e->buf, sizeof(e->buf));
+	/* len and buf together: 256 bytes, aligned in the command page. */
+	sc_zero_bytes(e, sizeof(*e));
 }
 
 void sc_error_vset(struct sidecar_command_error *e, const char *fmt, va_list ap)
