@@ -64,15 +64,33 @@ static inline bool cas(uint32_t *p, uint32_t *expected, uint32_t desired)
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
-/* The moves of driver/include/sidecar/driver/vp_transitions.def, only. */
-static bool transition_ok(uint8_t from, uint8_t to)
+/* A state as a bit position: 0..6, REMOVED 7, anything else 8 (none). */
+static inline unsigned int st_bit(uint8_t s)
 {
-#define SD_VP_TRANSITION(f, t, by)                \
-	if (from == SD_VP_##f && to == SD_VP_##t) \
-		return true;
+	return s == SD_VP_REMOVED ? 7 : s <= SD_VP_REMOVING ? s : 8;
+}
+
+#define ST_BIT(s) ((s) == SD_VP_REMOVED ? 7 : (s))
+
+/*
+ * The moves of driver/include/sidecar/driver/vp_transitions.def as one
+ * mask, bit 8 * from + to: every VP move checks it, so a lookup rather
+ * than a walk down the table.
+ */
+static const uint64_t allowed_moves = 0
+#define SD_VP_TRANSITION(f, t, by) \
+	| (1ull << (8 * ST_BIT(SD_VP_##f) + ST_BIT(SD_VP_##t)))
 #include "sidecar/driver/vp_transitions.def"
 #undef SD_VP_TRANSITION
-	return from == to;
+	;
+
+static bool transition_ok(uint8_t from, uint8_t to)
+{
+	unsigned int f = st_bit(from), t = st_bit(to);
+
+	if (from == to)
+		return true;
+	return f < 8 && t < 8 && ((allowed_moves >> (8 * f + t)) & 1);
 }
 
 static inline uint8_t status(const struct sd_node *n, uint32_t idx)
@@ -250,6 +268,20 @@ static bool started(uint8_t state)
 	return state == SD_VP_ASYNC || state == SD_VP_ASYNC_STOPPING;
 }
 
+/*
+ * A thread may wait for this VP's CPU to finish: its owner (SYNC: a run or
+ * its cancel; REMOVING: a remove; REMOVED: a racing remove that has not
+ * seen the answer the other one took), or a collector of a started VP.
+ * AVAIL and ASYNC_STOPPED have no such waiter (the scan that marks a VP
+ * stopped wakes its collectors itself), and a command armed after the
+ * interrupt read AVAIL raises attention again when it completes: the
+ * claim came before the arm, the arm before that completion.
+ */
+static bool watched(uint8_t state)
+{
+	return state != SD_VP_AVAIL && state != SD_VP_ASYNC_STOPPED;
+}
+
 void sd_node_interrupt(struct sd_node *n)
 {
 	bool stopped = false;
@@ -265,13 +297,17 @@ void sd_node_interrupt(struct sd_node *n)
 	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
 	/*
 	 * Each completion stored its cpu_status before the attention we
-	 * took, so every CPU that is done shows it now.
+	 * took, so every CPU that is done shows it now. The VP's state is
+	 * read first: one that nobody can be waiting on (see watched()) is
+	 * passed over without a look at its CPU or a bump of its word.
 	 */
 	for (uint32_t i = 0; i < n->cpu_count; i++) {
-		if (cpu_busy(status(n, i)))
+		uint8_t st = vp_state(n, i);
+
+		if (!watched(st) || cpu_busy(status(n, i)))
 			continue;
 		wake_vp(n, i);
-		stopped |= started(vp_state(n, i));
+		stopped |= started(st);
 	}
 	if (stopped)
 		wake_readers(n);
