@@ -316,8 +316,12 @@ static int node_wait(struct sd_node *n, cond_fn cond, uint32_t idx, void *arg,
 	for (;;) {
 		uint32_t seen = __atomic_load_n(seq, __ATOMIC_SEQ_CST);
 
-		/* Acknowledge here too: the IPI may be off or late. */
-		sd_node_interrupt(n);
+		/*
+		 * Acknowledge here too: the IPI may be off or late. The
+		 * handler's own first test, here, saves a call per turn.
+		 */
+		if (sidecar_needs_attention_load(n->control))
+			sd_node_interrupt(n);
 		r = cond(n, idx, arg);
 		if (r != 0)
 			break;
@@ -540,8 +544,7 @@ static void kick(struct sd_node *n, uint32_t idx)
 {
 	const struct sd_platform *p = n->plat;
 
-	p->send_ipi(p->ctx, p->vp_apic_id(p->ctx, n->base_cpu + idx),
-		    n->request_vector);
+	p->send_ipi(p->ctx, n->vp[idx].apic_id, n->request_vector);
 }
 
 static int cond_done(struct sd_node *n, uint32_t idx, void *arg)
@@ -1112,11 +1115,14 @@ int sd_node_attach(struct sd_node *n, const struct sd_platform *plat,
 				       SD_DEFAULT_CANCEL_TIMEOUT_NS;
 	n->vp = cfg->vp_slots;
 	sd_memzero(n->vp, (uint64_t)count * sizeof(*n->vp));
-	for (uint32_t i = 0; i < count; i++)
+	for (uint32_t i = 0; i < count; i++) {
 		n->vp[i].word = sidecar_cpu_status_load(cp, i) ==
 						SIDECAR_CPU_STATUS_IDLE ?
 					SD_VP_AVAIL :
 					SD_VP_REMOVED;
+		/* Fixed for the CPU's life: not looked up on every kick. */
+		n->vp[i].apic_id = plat->vp_apic_id(plat->ctx, base + i);
+	}
 	/* The vector last: non-zero is what turns the IPIs on. */
 	sidecar_control_store32(&cp->response_cpu, cfg->response_apic_id);
 	sidecar_control_store32(&cp->response_vector, cfg->response_vector);
