@@ -154,8 +154,8 @@ static int run_sync(struct sd_client_vp *c, struct sd_claim *claim,
 }
 
 /* A command completed but the call was interrupted: say so. */
-static int finish(struct sd_client_vp *c, struct sd_client_error *e,
-		  const char *what, int r)
+static inline int finish(struct sd_client_vp *c, struct sd_client_error *e,
+			 const char *what, int r)
 {
 	return r ? err_driver(c, e, what, r) : 0;
 }

@@ -507,14 +507,24 @@ static void release(struct sd_node *n, uint32_t idx, uint32_t word)
  * be busy with the abandoned command, and its late result would land in
  * whatever the owner writes next.
  */
-static int check_idle(struct sd_node *n, uint32_t idx, const char *when)
+static int check_idle_slow(struct sd_node *n, uint32_t idx, uint8_t s,
+			   const char *when);
+
+/* The idle case inline: every claim goes through here. */
+static inline int check_idle(struct sd_node *n, uint32_t idx, const char *when)
 {
 	uint8_t s = status(n, idx);
+
+	return s == SIDECAR_CPU_STATUS_IDLE ? 0 :
+					      check_idle_slow(n, idx, s, when);
+}
+
+static int check_idle_slow(struct sd_node *n, uint32_t idx, uint8_t s,
+			   const char *when)
+{
 	struct msg m;
 	struct sd_buf *b;
 
-	if (s == SIDECAR_CPU_STATUS_IDLE)
-		return 0;
 	if (s != SIDECAR_CPU_STATUS_RUN && s != SIDECAR_CPU_STATUS_STOP) {
 		report_status(n, idx, s, when);
 		return -SD_EIO;
