@@ -287,8 +287,14 @@ void sd_node_interrupt(struct sd_node *n)
 	 * read first: one that nobody can be waiting on (see watched()) is
 	 * passed over without a look at its CPU or a bump of its word.
 	 */
-	for (uint32_t i = 0; i < n->cpu_count; i++) {
-		uint8_t st = vp_state(n, i);
+	/* Locals: the acquire loads would reload n->vp and the count. */
+	struct sd_vp_slot *vp = n->vp;
+	uint32_t count = n->cpu_count;
+
+	/* Most VPs are passed over: three instructions each, unrolled. */
+#pragma clang loop unroll_count(4)
+	for (uint32_t i = 0; i < count; i++) {
+		uint8_t st = w_state(ld(&vp[i].word));
 
 		if (!watched(st) || cpu_busy(status(n, i)))
 			continue;

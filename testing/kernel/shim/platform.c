@@ -154,8 +154,10 @@ static void response_irq(struct irq_frame *f)
 {
 	(void)f;
 	__atomic_fetch_add(&plat.responses, 1, __ATOMIC_RELEASE);
+	/* The handler's own first test, here: most nodes have no news. */
 	for (uint32_t i = 0; i < plat.nr_nodes; i++)
-		sd_node_interrupt(plat.nodes[i]);
+		if (sidecar_needs_attention_load(plat.nodes[i]->control))
+			sd_node_interrupt(plat.nodes[i]);
 }
 
 static void timer_irq(struct irq_frame *f)
