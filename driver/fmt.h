@@ -28,15 +28,28 @@ void sd_buf_u64(struct sd_buf *b, uint64_t v);
 void sd_buf_hex(struct sd_buf *b, uint64_t v);
 
 /*
- * Byte loops instead of memcpy/memset: the freestanding archive must not
+ * Plain loops instead of memcpy/memset: the freestanding archive must not
  * need anything it does not define, and -fno-builtin keeps the compiler
  * from turning these back into calls. Struct copies go through them too.
+ * Eight bytes a step where the alignment allows: every command clears an
+ * error and register batches are copied twice, and bytewise that cost
+ * more instructions than the command's round trip.
  */
+typedef uint64_t __attribute__((may_alias)) sd_word;
+
 static inline void sd_memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = (uint8_t *)dst;
 	const uint8_t *s = (const uint8_t *)src;
 
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+		while (n && ((uintptr_t)d & 7)) {
+			*d++ = *s++;
+			n--;
+		}
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(sd_word *)d = *(const sd_word *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 }
@@ -45,6 +58,12 @@ static inline void sd_memzero(void *dst, size_t n)
 {
 	uint8_t *d = (uint8_t *)dst;
 
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = 0;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(sd_word *)d = 0;
 	while (n--)
 		*d++ = 0;
 }

@@ -33,6 +33,12 @@ inline wake_readers()
 #define BUSY(k) (status[k] == CS_RUN || status[k] == CS_STOP || \
 		 status[k] == CS_REMOVE)
 #define STARTED(st) ((st) == ASYNC || (st) == ASYNC_STOPPING)
+/*
+ * node.c's watched(): states in which a thread may wait on the CPU. With
+ * REMOVED left out, spin finds a first remove asleep for good after a
+ * racing retry took the CPU's answer (node_model_readers_test).
+ */
+#define WATCHED(st) ((st) != AVAIL && (st) != ASYNC_STOPPED)
 
 /*
  * One step: it runs on the BSP with interrupts off; a CPU that finishes
@@ -50,7 +56,7 @@ inline node_interrupt()
 			do
 			:: j < NVP ->
 				if
-				:: BUSY(j) -> skip
+				:: !WATCHED(state[j]) || BUSY(j) -> skip
 				:: else ->
 					wake_vp(j);
 					if

@@ -2,25 +2,6 @@
 #include "sidecar/core/dispatch.h"
 #include "sidecar/core/error.h"
 
-enum sc_wake sc_poll_status(const struct sidecar_control_page *cp,
-			    uint32_t node_cpu_index, uint8_t *status)
-{
-	uint8_t s = sidecar_cpu_status_load(cp, node_cpu_index);
-
-	*status = s;
-	switch (s) {
-	case SIDECAR_CPU_STATUS_IDLE:
-		return SC_WAKE_SLEEP;
-	case SIDECAR_CPU_STATUS_RUN:
-	case SIDECAR_CPU_STATUS_STOP:
-		return SC_WAKE_COMMAND;
-	case SIDECAR_CPU_STATUS_REMOVE:
-		return SC_WAKE_REMOVE;
-	default:
-		return SC_WAKE_BAD_STATUS;
-	}
-}
-
 bool sc_stop_requested(const struct sidecar_control_page *cp,
 		       uint32_t node_cpu_index)
 {

@@ -11,6 +11,12 @@ import math
 import re
 import statistics
 
+# The per-command figures, in CSV order: `bench: cmd name=X p50=..` lines
+# become X_ticks columns (p50 TSC ticks: instructions under
+# --deterministic), each also shown as a multiple of the IPI ping-pong.
+COMMANDS = ["none", "get1", "get31", "set1", "set31", "translate",
+            "run_intercept", "cancel", "remove", "ipi"]
+
 _LINE = re.compile(r"^bench: (\w+)((?: \w+=[^ ]+)*)\s*$")
 
 
@@ -61,6 +67,7 @@ class Run:
         self.none = _one(d, "none")
         self.regs = {r["op"]: r for r in d.get("regs", [])}
         self.cancel = _one(d, "cancel")
+        self.cmds = {c["name"]: c for c in d.get("cmd", [])}
         self.memory = d.get("memory", [])
         self.image_bytes = _one(d, "image")["bytes"]
 
@@ -126,6 +133,12 @@ def rows(run):
             add("%s: per call / per register" % op,
                 "%.1f / %.2f" % (run.us(g["per_call"]),
                                  run.us(g["per_call"]) / g["count"]), "us")
+    ipi = run.cmds.get("ipi", {}).get("p50")
+    for name in COMMANDS:
+        if name in run.cmds and name != "ipi":
+            p50 = run.cmds[name]["p50"]
+            add("%s: p50 ticks (x IPI %s)" % (name, ipi),
+                "%d (%.2f)" % (p50, p50 / ipi if ipi else float("nan")), "")
     add("RUN_VP cancel (STOP to IDLE) p50 / p99",
         "%.1f / %.1f" % (run.us(run.cancel["p50"]), run.us(run.cancel["p99"])),
         "us")
@@ -155,7 +168,8 @@ def csv(runs):
             "single_start_us", "boot_ratio", "ipi_p50_us", "ipi_p99_us",
             "none_p50_us", "none_p99_us", "rtt_ratio_p50", "rtt_ratio_p99",
             "get1_us", "get31_us", "get100_us", "set31_us",
-            "cancel_p50_us", "cancel_p99_us", "image_bytes"]
+            "cancel_p50_us", "cancel_p99_us", "image_bytes"] + [
+                "%s_ticks" % c for c in COMMANDS]
     out = [",".join(head)]
     for r in runs:
         reg = lambda op: ("%.2f" % r.us(r.regs[op]["per_call"])
@@ -169,5 +183,6 @@ def csv(runs):
             "%.3f" % r.rtt_ratio_p50, "%.3f" % r.rtt_ratio_p99,
             reg("get1"), reg("get31"), reg("get100"), reg("set31"),
             "%.2f" % r.us(r.cancel["p50"]), "%.2f" % r.us(r.cancel["p99"]),
-            r.image_bytes]))
+            r.image_bytes] + [r.cmds[c]["p50"] if c in r.cmds else ""
+                              for c in COMMANDS]))
     return "\n".join(out) + "\n"

@@ -24,6 +24,9 @@ bench: regs op=get31 count=31 per_call=310000
 bench: regs op=get100 count=100 per_call=1000000
 bench: regs op=set31 count=31 per_call=320000
 bench: cancel p50=50000 p99=90000 samples=20
+bench: cmd name=none p50=24000 p99=60000 samples=300
+bench: cmd name=get1 p50=30000 p99=30000 samples=300
+bench: cmd name=ipi p50=20000 p99=40000 samples=300
 bench: memory node=0 vps=4 bytes=217088 required=217088
 bench: image bytes=77864
 summary: scenario=bench vps=4 result=pass
@@ -60,6 +63,14 @@ class ReportTest(unittest.TestCase):
         head, row = lines[0].split(","), lines[1].split(",")
         self.assertEqual(len(head), len(row))
         self.assertEqual(row[head.index("rtt_ratio_p50")], "1.200")
+        # Every command has its column; those not measured are empty.
+        self.assertEqual(row[head.index("none_ticks")], "24000")
+        self.assertEqual(row[head.index("ipi_ticks")], "20000")
+        self.assertEqual(row[head.index("remove_ticks")], "")
+
+    def test_commands_beside_the_ping_pong(self):
+        t = report.table([self.run])
+        self.assertRegex(t, r"none: p50 ticks \(x IPI 20000\) +24000 \(1\.20\)")
 
     def test_missing_figure_is_an_error(self):
         with self.assertRaises(ValueError):

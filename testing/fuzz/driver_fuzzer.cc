@@ -1118,7 +1118,8 @@ void Fuzz::Attention(bool ipi)
 }
 
 // The response IPI handler: it acknowledges needs_attention, wakes the
-// waiter of every CPU that is not busy (and no other), wakes the readers
+// waiter of every CPU that is not busy and whose VP someone may wait on
+// (not AVAIL or ASYNC_STOPPED; node.c's watched()), and no other, wakes the readers
 // and tells notify() exactly when a started VP is among them; no VP state,
 // cpu_status, report or IPI may come of it.
 void Fuzz::Handler()
@@ -1152,7 +1153,9 @@ void Fuzz::Handler()
 		if (Status(k) != status[k])
 			Failf("the interrupt handler wrote cpu_status[%u]", k);
 		bool woke = slots_[k].wake_seq != seqs[k];
-		if (woke != (attention && !Busy(status[k])))
+		uint8_t st = (uint8_t)(words[k] & 0xff);
+		bool watched = st != SD_VP_AVAIL && st != SD_VP_ASYNC_STOPPED;
+		if (woke != (attention && !Busy(status[k]) && watched))
 			Failf("the interrupt handler %s the waiter of vp "
 			      "index %u (cpu_status %s, attention %d)",
 			      woke ? "woke" : "did not wake", k,

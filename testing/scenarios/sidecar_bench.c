@@ -10,7 +10,11 @@
  *   ipi      the bare x2APIC ping-pong on the same CPUs, after they are
  *            removed from the sidecar and restarted as kernel CPUs: the
  *            reference every round trip is divided by;
- *   memory   node memory per VP against sidecar_required_memory.
+ *   memory   node memory per VP against sidecar_required_memory;
+ *   cmd      one line per command, name=none get1 get31 set1 set31
+ *            translate run_intercept cancel remove ipi: p50 and p99 of
+ *            one client call, for the <name>_ticks columns (under
+ *            --deterministic, instructions; the budget test holds them).
  *
  * The BSP waits by spinning with interrupts on for both the driver and the
  * ping-pong, so the two round trips differ only in what the sidecar does.
@@ -63,6 +67,106 @@ static void print_percentiles(const char *key, uint64_t n)
 	       percentile(n, 50), percentile(n, 99), n);
 }
 
+/* As print_percentiles, and the same figure as a `bench: cmd` line. */
+static void print_cmd(const char *key, const char *name, uint64_t n)
+{
+	if (!n)
+		return;
+	print_percentiles(key, n);
+	printf("bench: cmd name=%s p50=%lu p99=%lu samples=%lu\n", name,
+	       percentile(n, 50), percentile(n, 99), n);
+}
+
+/* One timed client call on c; false (after a failed check) to stop. */
+typedef bool (*timed_op)(const struct scenario_env *env, struct sd_client_vp *c,
+			 uint64_t *ticks);
+
+/* rounds x every VP of op, as `bench: cmd name=...`. */
+static bool bench_cmd(const struct scenario_env *env, const uint32_t *vps,
+		      uint32_t n, uint32_t rounds, const char *name,
+		      timed_op op)
+{
+	uint64_t k = 0;
+
+	for (uint32_t r = 0; r < rounds; r++) {
+		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
+			struct sd_client_vp c;
+
+			if (!sidecar_client(env, &boot, vps[i], &c) ||
+			    !op(env, &c, &samples[k++]))
+				return false;
+		}
+	}
+	sort_u64(samples, k);
+	printf("bench: cmd name=%s p50=%lu p99=%lu samples=%lu\n", name,
+	       percentile(k, 50), percentile(k, 99), k);
+	return true;
+}
+
+static bool op_set1(const struct scenario_env *env, struct sd_client_vp *c,
+		    uint64_t *ticks)
+{
+	struct sd_client_error e;
+	uint64_t t0 = rdtsc_ordered();
+	int rc = sd_client_set_registers(c, 0, regs, 1, &e);
+
+	*ticks = rdtsc_ordered() - t0;
+	return sidecar_client_ok(env, rc, &e, c->vp, "SET 1");
+}
+
+/* No paging in VTL0 (CR0.PE only): GVA = GPA, the walk is trivial. */
+static bool op_translate(const struct scenario_env *env, struct sd_client_vp *c,
+			 uint64_t *ticks)
+{
+	struct hv_translate_virtual_address_ex_output_x64 out;
+	struct sd_client_error e;
+	struct hv_u128 cr0 = { X86_CR0_PE, 0 };
+	uint64_t t0;
+	int rc;
+
+	hvsim_set_register(c->vp, 0, HV_REGISTER_CR0, cr0);
+	t0 = rdtsc_ordered();
+	rc = sd_client_translate_gva(
+		c, 0x400,
+		HV_TRANSLATE_GVA_VALIDATE_READ |
+			((uint64_t)0 << HV_TRANSLATE_GVA_INPUT_VTL_SHIFT),
+		&out, &e);
+	*ticks = rdtsc_ordered() - t0;
+	return sidecar_client_ok(env, rc, &e, c->vp, "TRANSLATE_GVA") &&
+	       CHECK(hv_translate_gva_result_code(
+			     out.translation_result.result) ==
+				     HV_TRANSLATE_GVA_SUCCESS &&
+			     out.gpa_page == 0x400,
+		     "VP %u: translate: result 0x%lx gpa_page 0x%lx", c->vp,
+		     out.translation_result.result, out.gpa_page);
+}
+
+/* What VTL0 does in the RUN_VP figure: guest_steps, out after one step. */
+static void lower_vtl_exits_at_once(uint32_t vp)
+{
+	run_guest(vp, 1);
+}
+
+/* RUN_VP to an intercept: start to the wait's return. */
+static bool op_run_intercept(const struct scenario_env *env,
+			     struct sd_client_vp *c, uint64_t *ticks)
+{
+	struct sd_client_error e;
+	bool intercept = false;
+	uint64_t t0;
+	int rc;
+
+	lower_vtl_exits_at_once(c->vp);
+	t0 = rdtsc_ordered();
+	rc = sd_client_run(c, &e);
+	if (rc == 0)
+		rc = sd_client_wait(c, sidecar_timeout_ns(env), &intercept, &e);
+	*ticks = rdtsc_ordered() - t0;
+	return sidecar_client_ok(env, rc, &e, c->vp, "RUN_VP") &&
+	       CHECK(intercept, "VP %u: RUN_VP ended without an intercept",
+		     c->vp);
+}
+
 static void print_boot(void)
 {
 	printf("bench: boot cycles=%lu\n", boot.entry_cycles);
@@ -99,7 +203,7 @@ static bool bench_none(const struct scenario_env *env, const uint32_t *vps,
 				return false;
 		}
 	}
-	print_percentiles("none", k);
+	print_cmd("none", "none", k);
 	return true;
 }
 
@@ -148,6 +252,8 @@ static bool bench_regs(const struct scenario_env *env, const uint32_t *vps,
 	sort_u64(samples, k);
 	printf("bench: regs op=%s count=%u per_call=%lu samples=%lu\n", op,
 	       count, percentile(k, 50), k);
+	printf("bench: cmd name=%s p50=%lu p99=%lu samples=%lu\n", op,
+	       percentile(k, 50), percentile(k, 99), k);
 	return true;
 }
 
@@ -186,7 +292,7 @@ static bool bench_cancel(const struct scenario_env *env, const uint32_t *vps,
 				return false;
 		}
 	}
-	print_percentiles("cancel", k);
+	print_cmd("cancel", "cancel", k);
 	return true;
 }
 
@@ -211,15 +317,23 @@ static bool bench_ipi(const struct scenario_env *env, const uint32_t *vps,
 	const uint32_t *ids = smp_madt_apic_ids(&nr);
 	uint64_t k = 0;
 
-	for (uint32_t i = 0; i < n; i++) {
+	/* REMOVE first: one sample per VP, request to REMOVED seen. */
+	for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
 		struct sd_node *node = sidecar_node_of(&boot, vps[i]);
+		uint64_t t0 = rdtsc_ordered();
+		int rc = node ? sd_vp_remove(node, vps[i],
+					     sidecar_timeout_ns(env)) :
+				-1;
 
-		if (!CHECK(node && sd_vp_remove(node, vps[i],
-						sidecar_timeout_ns(env)) == 0,
-			   "VP %u: remove failed", vps[i]) ||
-		    !restart_as_kernel_cpu(env, vps[i]))
+		samples[k++] = rdtsc_ordered() - t0;
+		if (!CHECK(rc == 0, "VP %u: remove failed", vps[i]))
 			return false;
 	}
+	print_cmd("remove", "remove", k);
+	k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!restart_as_kernel_cpu(env, vps[i]))
+			return false;
 	idt_set_handler(PING_VECTOR, ping_irq);
 	idt_set_handler(PONG_VECTOR, pong_irq);
 	for (uint32_t r = 0; r < rounds; r++) {
@@ -240,7 +354,7 @@ static bool bench_ipi(const struct scenario_env *env, const uint32_t *vps,
 			samples[k++] = rdtsc_ordered() - t0;
 		}
 	}
-	print_percentiles("ipi", k);
+	print_cmd("ipi", "ipi", k);
 	return true;
 }
 
@@ -280,6 +394,11 @@ int scenario_bench(const struct scenario_env *env)
 	     bench_regs(env, vps, n, rounds / 4 + 1, "get31", 31, false) &&
 	     bench_regs(env, vps, n, rounds / 4 + 1, "get100", 100, false) &&
 	     bench_regs(env, vps, n, rounds / 4 + 1, "set31", 31, true) &&
+	     bench_cmd(env, vps, n, rounds / 4 + 1, "set1", op_set1) &&
+	     bench_cmd(env, vps, n, rounds / 4 + 1, "translate",
+		       op_translate) &&
+	     bench_cmd(env, vps, n, rounds / 8 + 1, "run_intercept",
+		       op_run_intercept) &&
 	     bench_cancel(env, vps, n, rounds / 8 + 1) &&
 	     bench_ipi(env, vps, n, rounds);
 	shim_platform_spin(false);

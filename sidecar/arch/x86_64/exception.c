@@ -12,6 +12,10 @@
 #include "sidecar/core/format.h"
 #include "x2apic.h"
 
+/* isr.S's sc_isr_request hard-codes both. */
+_Static_assert(SC_REQUEST_VECTOR == 0x20, "request stub's vector");
+_Static_assert(X86_MSR_X2APIC_EOI == 0x80b, "request stub's EOI MSR");
+
 struct sc_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;

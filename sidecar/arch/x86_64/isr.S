@@ -4,6 +4,9 @@
  * builder finds vector v's stub at sc_isr_stubs + 16 * v. Each pushes a
  * dummy error code where the CPU pushes none, then the vector, and joins
  * the common path that saves the registers and calls sc_interrupt().
+ * The request vector (SC_REQUEST_VECTOR, 0x20) only needs its EOI: its
+ * stub jumps to sc_isr_request, which saves only what WRMSR uses (about
+ * 50 instructions fewer on every command than the common path).
  */
 	.text
 	.balign 16
@@ -13,14 +16,32 @@ sc_isr_stubs:
 	.rept 256
 	.balign 16
 	/* Vectors 8, 10-14, 17, 21, 29, 30 push an error code. */
+	.if vector == 0x20
+	jmp	sc_isr_request
+	.else
 	.if (vector == 8) || (vector >= 10 && vector <= 14) || (vector == 17) || (vector == 21) || (vector == 29) || (vector == 30)
 	.else
 	push	$0
 	.endif
 	push	$vector
 	jmp	sc_isr_common
+	.endif
 	vector = vector + 1
 	.endr
+
+/* The request IPI: EOI (x2APIC EOI MSR 0x80b, value 0) and return. */
+sc_isr_request:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	mov	$0x80b, %ecx
+	xor	%eax, %eax
+	xor	%edx, %edx
+	wrmsr
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
 
 sc_isr_common:
 	push	%rax

@@ -124,28 +124,48 @@ struct hv_u128 hvsim_reg_default(uint32_t name)
 	return v;
 }
 
+_Static_assert(HVSIM_REGFILE_MAX < 255 &&
+		       HVSIM_REGFILE_BUCKETS >= 2 * HVSIM_REGFILE_MAX,
+	       "bucket entries are slot + 1 in a byte; probes stay short");
+
+static unsigned int bucket_of(uint32_t name)
+{
+	return (name * 2654435761u) >> 24; /* Fibonacci hashing, 8 bits */
+}
+
+/* The bucket that holds name, or the free one where it would go. */
+static unsigned int find_bucket(const struct hvsim_regfile *rf, uint32_t name)
+{
+	unsigned int b = bucket_of(name);
+
+	while (rf->bucket[b] && rf->slot[rf->bucket[b] - 1].name != name)
+		b = (b + 1) % HVSIM_REGFILE_BUCKETS;
+	return b;
+}
+
 struct hv_u128 hvsim_regfile_get(const struct hvsim_regfile *rf, uint32_t name)
 {
-	for (uint32_t i = 0; i < rf->count; i++)
-		if (rf->slot[i].name == name)
-			return rf->slot[i].value;
+	unsigned int b = find_bucket(rf, name);
+
+	if (rf->bucket[b])
+		return rf->slot[rf->bucket[b] - 1].value;
 	return hvsim_reg_default(name);
 }
 
 bool hvsim_regfile_set(struct hvsim_regfile *rf, uint32_t name,
 		       struct hv_u128 value)
 {
-	for (uint32_t i = 0; i < rf->count; i++) {
-		if (rf->slot[i].name == name) {
-			rf->slot[i].value = value;
-			return true;
-		}
+	unsigned int b = find_bucket(rf, name);
+
+	if (rf->bucket[b]) {
+		rf->slot[rf->bucket[b] - 1].value = value;
+		return true;
 	}
 	if (rf->count == HVSIM_REGFILE_MAX)
 		return false;
 	rf->slot[rf->count].name = name;
 	rf->slot[rf->count].value = value;
-	rf->count++;
+	rf->bucket[b] = (uint8_t)(++rf->count);
 	return true;
 }
 

@@ -37,6 +37,7 @@ static struct {
 	uint32_t reports;
 	uint32_t wakes;
 	uint64_t tsc0;
+	uint64_t ns_mult; /* 2^32 * 10^6 / tsc_khz */
 	bool timer_on;
 	bool spin; /* shim_platform_spin */
 	/* A pretend signal for interruptible waits; 0: none pending. */
@@ -62,13 +63,19 @@ static void send_ipi(void *ctx, uint32_t apic_id, uint32_t vector)
 	x2apic_send_ipi(apic_id, (uint8_t)vector);
 }
 
-/* No 128-bit product: split so cycles * 10^6 cannot overflow. */
+/*
+ * cycles * 10^6 / tsc_khz as one multiply by a 32.32 fixed-point factor
+ * (set with tsc0): the driver reads the clock several times a command,
+ * and two divisions each time showed in its instruction count.
+ */
 static uint64_t now_ns(void *ctx)
 {
 	uint64_t c = rdtsc() - plat.tsc0;
 
 	(void)ctx;
-	return c / tsc_khz * 1000000 + c % tsc_khz * 1000000 / tsc_khz;
+	if (!plat.ns_mult)
+		plat.ns_mult = (1000000ull << 32) / tsc_khz;
+	return (uint64_t)(((unsigned __int128)c * plat.ns_mult) >> 32);
 }
 
 static int wait(void *ctx, const uint32_t *word, uint32_t seen,
@@ -94,9 +101,10 @@ static int wait(void *ctx, const uint32_t *word, uint32_t seen,
 		 * IPI is handled at once, without a wake-up from hlt, the
 		 * way the bare IPI ping-pong reference waits.
 		 */
-		while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == seen &&
-		       now_ns(ctx) < deadline_ns)
+		do
 			__asm__ volatile("sti; pause; cli" : : : "memory");
+		while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == seen &&
+		       now_ns(ctx) < deadline_ns);
 		return 0;
 	}
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
@@ -146,8 +154,10 @@ static void response_irq(struct irq_frame *f)
 {
 	(void)f;
 	__atomic_fetch_add(&plat.responses, 1, __ATOMIC_RELEASE);
+	/* The handler's own first test, here: most nodes have no news. */
 	for (uint32_t i = 0; i < plat.nr_nodes; i++)
-		sd_node_interrupt(plat.nodes[i]);
+		if (sidecar_needs_attention_load(plat.nodes[i]->control))
+			sd_node_interrupt(plat.nodes[i]);
 }
 
 static void timer_irq(struct irq_frame *f)

@@ -71,7 +71,8 @@ struct sd_vp_slot {
 	uint32_t wake_seq;
 	/* Threads in a wait on this VP; wake() is skipped when there are none. */
 	uint32_t waiters;
-	uint32_t reserved;
+	/* The CPU's APIC ID, asked of the platform once at attach. */
+	uint32_t apic_id;
 };
 
 /* A claim on one VP, from sd_vp_claim until a run, start or release. */

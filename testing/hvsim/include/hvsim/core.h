@@ -117,9 +117,16 @@ struct hvsim_reg_slot {
 	struct hv_u128 value;
 };
 
-/* The registers of one VP at one VTL that were ever set. */
+#define HVSIM_REGFILE_BUCKETS 256
+
+/*
+ * The registers of one VP at one VTL that were ever set, found by a hash
+ * of the name (bucket: slot index + 1, 0 free; linear probing): a VTL
+ * return stores some 50 of them and a Get must not search them all.
+ */
 struct hvsim_regfile {
 	uint32_t count;
+	uint8_t bucket[HVSIM_REGFILE_BUCKETS];
 	struct hvsim_reg_slot slot[HVSIM_REGFILE_MAX];
 };
 
