@@ -31,6 +31,9 @@
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
 
+/* Where the params and output pages go (sidecar_boot_entry). */
+#define PARAMS_ALIGN 0x40000
+
 /* numa=a,b,c */
 static void parse_numa(const char *cmdline, struct shim_layout *l)
 {
@@ -372,8 +375,14 @@ bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b)
 		panic("sidecar: image: %s", err);
 	printf("sidecar: image at 0x%lx, 0x%lx bytes, entry 0x%lx\n",
 	       b->image.base, b->image.size, b->image.entry);
-	b->params = (void *)(uintptr_t)pmem_alloc_page("params");
-	b->output = (void *)(uintptr_t)pmem_alloc_page("output");
+	/*
+	 * Each on its own 256 KiB boundary: a node of up to 256 KiB placed
+	 * at one of them (bad_memory_over_*) overlaps nothing else the image
+	 * reserves, whatever the kernel's size left between its end and the
+	 * image's 2 MiB region.
+	 */
+	b->params = (void *)(uintptr_t)pmem_alloc(4096, PARAMS_ALIGN, "params");
+	b->output = (void *)(uintptr_t)pmem_alloc(4096, PARAMS_ALIGN, "output");
 	layout(env->cmdline, &l);
 	initial_state(env->cmdline, &st);
 	b->launch = shim_launch(&l, hvsim_hypercall_page_pa(), &st, b->params,
