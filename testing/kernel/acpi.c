@@ -8,6 +8,7 @@
 #include <kernel/layout.h>
 #include <kernel/panic.h>
 #include <kernel/printf.h>
+#include <kernel/pvh.h>
 #include <kernel/string.h>
 
 struct acpi_rsdp {
@@ -179,6 +180,12 @@ static void print_tables(const struct acpi_rsdp *r)
 		check_mapped(pa, sizeof(*t), "table");
 		t = (const void *)(uintptr_t)pa;
 		printf(" %.4s@0x%lx+0x%x", t->signature, pa, t->length);
+		for (unsigned int m = 0; m < boot_info.nr_modules; m++)
+			if (pa - boot_info.modules[m].paddr <
+			    boot_info.modules[m].size)
+				printf(" (inside PVH module %u: the loader "
+				       "put it over the tables)",
+				       m);
 	}
 	printf("\n");
 }
