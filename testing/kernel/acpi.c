@@ -196,8 +196,8 @@ static const struct acpi_madt *madt_find(const struct acpi_rsdp *r)
 
 	if (!t) {
 		print_tables(r);
-		panic("acpi: no MADT (the firmware left it out: QEMU's "
-		      "tables for this many CPUs may not have fit)");
+		panic("acpi: no MADT (an entry listed above inside a PVH "
+		      "module was overwritten by the module)");
 	}
 	return (const void *)t;
 }
