@@ -47,6 +47,9 @@ usage: bazel run //testing:qemu -- [options]
   --gdb [PORT]             start halted, wait for gdb on 127.0.0.1:PORT
                            (default 1234) and print the command that
                            attaches with both kernels' symbols
+  --image-at PA            load the image at PA with QEMU's generic loader
+                           instead of as the PVH initrd (above 2048 vCPUs
+                           the initrd lands on the ACPI tables; README.md)
   --image PATH --kernel PATH  other files than the built ones
   -- ARGS                  extra QEMU arguments
 USAGE
@@ -60,7 +63,7 @@ fi
 qemu= kernel= image= runner=
 vps=8 topology= node_size=32 numa= scenario=smoke log=0 seed= memory=512 timeout=120
 ops=
-trace=0 vtl2_enabled= expect_error= have_expect_error=0 pt_dump= gdb_port=
+trace=0 vtl2_enabled= image_at= expect_error= have_expect_error=0 pt_dump= gdb_port=
 params=() injects=() extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -77,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--param) params+=("$2"); shift 2 ;;
 	--inject) injects+=("$2"); shift 2 ;;
 	--vtl2-enabled) vtl2_enabled=$2; shift 2 ;;
+	--image-at) image_at=$2; shift 2 ;;
 	--expect-boot-error) expect_error=$2; have_expect_error=1; shift 2 ;;
 	--seed) seed=$2; shift 2 ;;
 	--ops) ops=$2; shift 2 ;;
@@ -152,10 +156,15 @@ GDB
 	timeout=86400
 fi
 
+if [ -n "$image_at" ] && [ "$scenario" != hvsim-selftest ]; then
+	cmdline+=" module_at=$image_at module_size=$(stat -L -c %s "$image")"
+	qemu_args+=(-device "loader,file=$image,addr=$image_at,force-raw=on")
+fi
+
 run=("$runner" --qemu "$qemu" --kernel "$kernel" --vcpus "$vps"
 	${topology:+--topology "$topology"}
 	--memory "$memory" --timeout "$timeout" --cmdline "$cmdline")
-[ "$scenario" != hvsim-selftest ] && run+=(--module "$image")
+[ "$scenario" != hvsim-selftest ] && [ -z "$image_at" ] && run+=(--module "$image")
 run+=(-- "${qemu_args[@]}" "${extra[@]}")
 
 log=$(mktemp "${TMPDIR:-/tmp}/scenario.XXXXXX")

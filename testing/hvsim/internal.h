@@ -138,6 +138,13 @@ uint16_t hvsim_call_get_set_registers(struct hvsim_vp *vp, bool set,
 uint16_t hvsim_call_translate(struct hvsim_vp *vp, uint64_t in_gpa,
 			      uint64_t out_gpa, uint32_t *aux);
 
+/*
+ * NULL when c's hidden segment state is what its selectors' GDT entries
+ * give, else why not (written to why).
+ */
+const char *hvsim_check_segments(const struct hv_initial_vp_context_x64 *c,
+				 char *why, size_t size);
+
 /* The input or output block of a hypercall, or NULL with *status set. */
 void *hvsim_hypercall_buffer(uint64_t gpa, uint64_t size, uint16_t *status);
 

@@ -68,7 +68,8 @@ static bool mapped(uint64_t cr3, uint64_t va, uint32_t need_rights,
 
 /* NULL when hvsim can launch this context, else why not. */
 static const char *check_context(const struct hvsim_frame *f,
-				 const struct hv_initial_vp_context_x64 *c)
+				 const struct hv_initial_vp_context_x64 *c,
+				 char *why, size_t size)
 {
 	const uint64_t *pml4;
 	struct hvsim_mapping mine, theirs;
@@ -104,7 +105,7 @@ static const char *check_context(const struct hvsim_frame *f,
 		return "GDTR base is not mapped";
 	if (!mapped(c->cr3, c->idtr.base, 0, &theirs))
 		return "IDTR base is not mapped";
-	return NULL;
+	return hvsim_check_segments(c, why, size);
 }
 
 uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
@@ -115,6 +116,7 @@ uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
 	const struct hv_initial_vp_context_x64 *c;
 	uint32_t expected = HVSIM_VP_OFF;
 	const char *why;
+	char reason[200];
 	struct hvsim_vp *vp;
 
 	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in), &status);
@@ -134,7 +136,7 @@ uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
 		return HV_STATUS_INVALID_VTL_STATE;
 	if (__atomic_load_n(&vp->rec.state, __ATOMIC_ACQUIRE) != HVSIM_VP_OFF)
 		return HV_STATUS_INVALID_VP_STATE;
-	why = check_context(f, c);
+	why = check_context(f, c, reason, sizeof(reason));
 	if (why) {
 		printf("hvsim: VP %u: StartVirtualProcessor(%u) refused: %s "
 		       "(rip 0x%lx rsp 0x%lx cr3 0x%lx)\n",

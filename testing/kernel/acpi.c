@@ -8,6 +8,7 @@
 #include <kernel/layout.h>
 #include <kernel/panic.h>
 #include <kernel/printf.h>
+#include <kernel/pvh.h>
 #include <kernel/string.h>
 
 struct acpi_rsdp {
@@ -154,12 +155,50 @@ static const struct acpi_sdt *table_find(const struct acpi_rsdp *r,
 	return NULL;
 }
 
+/* Prints the signatures the root table lists, for a missing table. */
+static void print_tables(const struct acpi_rsdp *r)
+{
+	const struct acpi_sdt *root;
+	unsigned int width, n;
+
+	if (r->revision >= 2 && r->xsdt) {
+		root = table_at(r->xsdt, "XSDT");
+		width = 8;
+	} else {
+		root = table_at(r->rsdt, "RSDT");
+		width = 4;
+	}
+	n = (root->length - sizeof(*root)) / width;
+	printf("acpi: %.4s at 0x%lx lists %u tables:", root->signature,
+	       (uint64_t)(uintptr_t)root, n);
+	for (unsigned int i = 0; i < n; i++) {
+		const uint8_t *e = (const uint8_t *)(root + 1) + i * width;
+		uint64_t pa = 0;
+		const struct acpi_sdt *t;
+
+		memcpy(&pa, e, width);
+		check_mapped(pa, sizeof(*t), "table");
+		t = (const void *)(uintptr_t)pa;
+		printf(" %.4s@0x%lx+0x%x", t->signature, pa, t->length);
+		for (unsigned int m = 0; m < boot_info.nr_modules; m++)
+			if (pa - boot_info.modules[m].paddr <
+			    boot_info.modules[m].size)
+				printf(" (inside PVH module %u: the loader "
+				       "put it over the tables)",
+				       m);
+	}
+	printf("\n");
+}
+
 static const struct acpi_madt *madt_find(const struct acpi_rsdp *r)
 {
 	const struct acpi_sdt *t = table_find(r, "APIC");
 
-	if (!t)
-		panic("acpi: no MADT");
+	if (!t) {
+		print_tables(r);
+		panic("acpi: no MADT (an entry listed above inside a PVH "
+		      "module was overwritten by the module)");
+	}
 	return (const void *)t;
 }
 

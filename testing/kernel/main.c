@@ -39,7 +39,8 @@ static const struct test tests[] = {
 };
 
 static const char *const test_options[] = {
-	"test", "rounds", "smp_timeout_ms", "cpu", NULL,
+	"test",	       "rounds", "smp_timeout_ms", "cpu", "module_at",
+	"module_size", NULL,
 };
 
 /* test_options, then scenario_options. */
@@ -57,6 +58,30 @@ static void merge_options(void)
 		known_options[n++] = *o;
 	}
 	known_options[n] = NULL;
+}
+
+/*
+ * module_at=PA module_size=N: one more module, which QEMU's generic loader
+ * put there (-device loader). QEMU's PVH loader puts an initrd where the
+ * ACPI tables of more than 2048 vCPUs lie (README.md).
+ */
+static void add_loaded_module(const char *cmdline)
+{
+	uint64_t pa = cmdline_get_u64(cmdline, "module_at", 0);
+	uint64_t size = cmdline_get_u64(cmdline, "module_size", 0);
+	struct boot_module *m;
+
+	if (!pa && !size)
+		return;
+	if (!pa || !size || !pvh_is_ram(pa, size))
+		panic("module_at=0x%lx module_size=0x%lx: not RAM", pa, size);
+	if (boot_info.nr_modules == BOOT_MODULES_MAX)
+		panic("module_at: more than %u modules", BOOT_MODULES_MAX);
+	m = &boot_info.modules[boot_info.nr_modules++];
+	m->paddr = pa;
+	m->size = size;
+	printf("pvh: module %u at 0x%lx size 0x%lx (module_at)\n",
+	       boot_info.nr_modules - 1, pa, size);
 }
 
 void kmain(uint64_t start_info_pa);
@@ -94,6 +119,7 @@ void kmain(uint64_t start_info_pa)
 	if (!test && !scenario)
 		panic("unknown test '%s'", name);
 
+	add_loaded_module(cmdline);
 	/* Memory for per-CPU data sized from the MADT, AP stacks among it. */
 	pmem_init();
 	direct_map_init();

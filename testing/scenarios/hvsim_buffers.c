@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <kernel/arch.h>
 #include <kernel/layout.h>
 #include <kernel/printf.h>
 #include <kernel/pvh.h>
@@ -23,6 +22,7 @@
 #include "hv/hypercall.h"
 #include "hv/registers.h"
 #include "hv/status.h"
+#include "hvsim_call.h"
 #include "scenarios.h"
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
@@ -35,33 +35,9 @@ static struct {
 } in_ram __attribute__((aligned(4096)));
 static struct hv_u128 out_ram __attribute__((aligned(4096)));
 
-/* Through the hypercall page, as the image calls it: interrupts off. */
-static uint16_t hypercall(uint64_t control, uint64_t in, uint64_t out)
-{
-	uint64_t page = hvsim_hypercall_page_pa(), flags = read_rflags();
-	register uint64_t r8 __asm__("r8") = out;
-	uint64_t rax;
-
-	__asm__ volatile("cli; call *%[page]"
-			 : "=a"(rax), "+c"(control), "+d"(in), "+r"(r8)
-			 : [page] "r"(page)
-			 : "memory", "cc");
-	if (flags & RFLAGS_IF)
-		__asm__ volatile("sti" ::: "memory");
-	return hv_hypercall_output_status(rax);
-}
-
-static const char *status_name(uint16_t st)
-{
-	const char *name = hv_status_name(st);
-
-	return name ? name : "?";
-}
-
 static uint16_t get_vp_index(uint64_t in, uint64_t out)
 {
-	return hypercall(hv_hypercall_control(HV_CALL_GET_VP_REGISTERS, 1), in,
-			 out);
+	return hvsim_call(HV_CALL_GET_VP_REGISTERS, 1, in, out);
 }
 
 /* Is pa in an entry of the memory map of type `type` (0: any type)? */
@@ -112,14 +88,14 @@ static void check_outside(const struct scenario_env *env, const char *what,
 	CHECK(!pvh_is_ram(gpa, 8), "%s 0x%lx is RAM", what, gpa);
 	st = get_vp_index(gpa, out);
 	printf("hvsim-buffers: input at %s 0x%lx: %s (0x%x)\n", what, gpa,
-	       status_name(st), st);
+	       hvsim_call_status_name(st), st);
 	CHECK(st == HV_STATUS_INVALID_PARAMETER,
 	      "input at %s 0x%lx: status 0x%x, want InvalidParameter", what,
 	      gpa, st);
 	out_ram.low = out_ram.high = 0x5a5a5a5a5a5a5a5aull;
 	st = get_vp_index(in, gpa);
 	printf("hvsim-buffers: output at %s 0x%lx: %s (0x%x)\n", what, gpa,
-	       status_name(st), st);
+	       hvsim_call_status_name(st), st);
 	CHECK(st == HV_STATUS_INVALID_PARAMETER,
 	      "output at %s 0x%lx: status 0x%x, want InvalidParameter", what,
 	      gpa, st);
@@ -143,7 +119,7 @@ int scenario_hvsim_buffers(const struct scenario_env *env)
 	in_ram.name = HV_REGISTER_VP_INDEX;
 	st = get_vp_index((uintptr_t)&in_ram, (uintptr_t)&out_ram);
 	printf("hvsim-buffers: in RAM: %s (0x%x), VP index %lu\n",
-	       status_name(st), st, out_ram.low);
+	       hvsim_call_status_name(st), st, out_ram.low);
 	CHECK(st == HV_STATUS_SUCCESS && out_ram.low == hvsim_bsp(),
 	      "in RAM: status 0x%x, VP index %lu, want success and %u", st,
 	      out_ram.low, hvsim_bsp());

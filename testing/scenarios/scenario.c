@@ -66,6 +66,7 @@ static const struct scenario_def scenarios[] = {
 	{ "demo", scenario_demo },
 	{ "stress", scenario_stress },
 	{ "hvsim-buffers", scenario_hvsim_buffers },
+	{ "hvsim-start-check", scenario_hvsim_start_check },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -40,7 +40,7 @@
 #include "sidecar_run.h"
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
-#define MAX_VPS 256
+#define MAX_VPS HVSIM_MAX_VPS
 #define MAX_SAMPLES 65536
 #define PING_VECTOR 0xf4
 #define PONG_VECTOR 0xf5

@@ -20,7 +20,7 @@
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
 #define PHASES 7
-#define MAX_VPS 256
+#define MAX_VPS HVSIM_MAX_VPS
 #define IO_PORT_OFFSET 40 /* HvX64IoPortInterceptMessage.port_number */
 #define IO_RAX_OFFSET 48 /* .rax */
 
