@@ -181,7 +181,7 @@ void hvsim_ap_start64(void);
 void hvsim_ap_main(uint32_t apic_id);
 __attribute__((noreturn)) void
 hvsim_launch_asm(const struct hv_initial_vp_context_x64 *ctx,
-		 uint64_t launch_va, uint64_t *launch_tsc, uint64_t frame_rsp);
+		 uint64_t launch_va, uint64_t *launch_tsc);
 
 /* The stub template (arch/page.S). */
 extern const uint8_t hvsim_page_template[], hvsim_page_template_end[];

@@ -2,10 +2,11 @@
 /*
  * A started VP arrives here from the trampoline (arch/ap.S) on its hvsim
  * stack. It switches to its hvsim table, loads the context's control
- * registers while the kernel's IDT can still report a fault, writes the
- * iretq frame on the VP's stack and leaves through the launch stub of the
- * page copy the starter called (hvsim_launch_asm does the descriptor
- * tables and segments).
+ * registers while the kernel's IDT can still report a fault and leaves
+ * through the launch stub of the page copy the starter called
+ * (hvsim_launch_asm does the descriptor tables and segments). Nothing is
+ * written into the VP's memory: the stub's iretq frame is on hvsim's
+ * stack.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -29,15 +30,16 @@ _Static_assert(CTX_OFF(idtr.limit) == 152 + 6, "idtr");
 _Static_assert(CTX_OFF(gdtr.limit) == 168 + 6, "gdtr");
 _Static_assert(CTX_OFF(gdtr.base) == 168 + 8, "gdtr base");
 _Static_assert(CTX_OFF(cr3) == 200, "cr3");
-
-#define IRET_FRAME_BYTES 40
+_Static_assert(CTX_OFF(rip) == 0 && CTX_OFF(rsp) == 8 && CTX_OFF(rflags) == 16,
+	       "rip rsp rflags");
+_Static_assert(CTX_OFF(cs.selector) == 24 + 12, "cs");
+_Static_assert(CTX_OFF(ss.selector) == 104 + 12, "ss");
 
 void hvsim_ap_main(uint32_t apic_id)
 {
 	struct hvsim_vp *vp = hvsim_vp_by_apic(apic_id);
 	struct cpu *c = vp ? vp->cpu : NULL;
 	const struct hv_initial_vp_context_x64 *ctx;
-	uint64_t *frame;
 
 	if (!c)
 		halt_forever(); /* not ours: nobody to tell */
@@ -55,18 +57,11 @@ void hvsim_ap_main(uint32_t apic_id)
 
 	ctx = &vp->start_ctx;
 	write_cr3((uintptr_t)vp->pml4);
-	/* Through slot 511, which the StartVP checks proved writable. */
-	frame = (uint64_t *)(uintptr_t)(ctx->rsp - IRET_FRAME_BYTES);
-	frame[0] = ctx->rip;
-	frame[1] = ctx->cs.selector;
-	frame[2] = ctx->rflags;
-	frame[3] = ctx->rsp;
-	frame[4] = ctx->ss.selector;
 	wrmsr(X86_MSR_PAT, ctx->msr_cr_pat);
 	wrmsr(X86_MSR_EFER, ctx->efer);
 	write_cr4(ctx->cr4);
 	write_cr0(ctx->cr0);
 	__atomic_store_n(&vp->rec.state, HVSIM_VP_RUNNING, __ATOMIC_RELEASE);
 	hvsim_launch_asm(ctx, vp->page_va + HVSIM_PAGE_LAUNCH_OFFSET,
-			 &vp->rec.launch_tsc, (uintptr_t)frame);
+			 &vp->rec.launch_tsc);
 }

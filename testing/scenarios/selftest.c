@@ -299,6 +299,19 @@ static void check_vtl(const struct st_vp *d)
 	      hvsim_get_register(d->vp, 0, HV_REGISTER_RIP).low, halted);
 }
 
+/* hvsim started the VP without writing into its memory (its stack). */
+static void check_below_rsp(const struct st_vp *d)
+{
+	uint32_t bad = 0;
+
+	for (uint32_t w = 0; w < ST_BELOW_RSP_WORDS; w++)
+		bad += d->below_rsp[w] != ST_BELOW_RSP_CANARY + w + 1;
+	CHECK(!bad,
+	      "VP %u: StartVirtualProcessor wrote %u of the %u words below "
+	      "its initial RSP (first 0x%lx)",
+	      d->vp, bad, ST_BELOW_RSP_WORDS, d->below_rsp[0]);
+}
+
 static void check_vp(const struct st_vp *d, uint32_t first_ap,
 		     uint32_t failed_start)
 {
@@ -309,6 +322,7 @@ static void check_vp(const struct st_vp *d, uint32_t first_ap,
 	CHECK(d->phase == ST_PHASE_DONE && !d->fault_vector,
 	      "VP %u: phase %u, fault vector %d", v, d->phase,
 	      (int)d->fault_vector - 1);
+	check_below_rsp(d);
 	CHECK(rec->state == HVSIM_VP_RUNNING &&
 		      rec->parent == sh->started_by[v] &&
 		      rec->launch_tsc >= rec->request_tsc &&

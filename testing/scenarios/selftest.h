@@ -72,6 +72,11 @@
 
 #define ST_EXC_STUB_SIZE 16
 
+/* Where st_ap_entry copies the 5 words below its initial RSP. */
+#define ST_VP_BELOW_RSP 0
+#define ST_BELOW_RSP_WORDS 5
+#define ST_BELOW_RSP_CANARY HV_U64(0x5afe57acc0ffee00)
+
 #ifndef __ASSEMBLER__
 
 struct st_shared {
@@ -86,6 +91,8 @@ struct st_shared {
 
 /* One VP's part: set up by the BSP, results written by the VP. */
 struct st_vp {
+	/* From the VP: what was below its initial RSP when it started. */
+	uint64_t below_rsp[ST_BELOW_RSP_WORDS]; /* at ST_VP_BELOW_RSP */
 	/* From the BSP. */
 	uint32_t vp;
 	uint32_t bsp;
@@ -155,6 +162,8 @@ struct st_vtl_io {
 _Static_assert(__builtin_offsetof(struct st_vtl_io, in_cr2) == ST_IO_IN_CR2,
 	       "in_cr2");
 _Static_assert(__builtin_offsetof(struct st_vtl_io, out) == ST_IO_OUT, "out");
+_Static_assert(__builtin_offsetof(struct st_vp, below_rsp) == ST_VP_BELOW_RSP,
+	       "below_rsp");
 _Static_assert(__builtin_offsetof(struct st_vtl_io, out_cr2) == ST_IO_OUT_CR2,
 	       "out_cr2");
 _Static_assert(__builtin_offsetof(struct st_vtl_io, assist_va) == ST_IO_ASSIST,

@@ -16,6 +16,17 @@
 	.globl	st_ap_entry
 st_ap_entry:
 	movq	(%rsp), %rdi
+	/* hvsim must have written nothing there (the BSP put canaries). */
+	movq	-8(%rsp), %rax
+	movq	%rax, ST_VP_BELOW_RSP + 0(%rdi)
+	movq	-16(%rsp), %rax
+	movq	%rax, ST_VP_BELOW_RSP + 8(%rdi)
+	movq	-24(%rsp), %rax
+	movq	%rax, ST_VP_BELOW_RSP + 16(%rdi)
+	movq	-32(%rsp), %rax
+	movq	%rax, ST_VP_BELOW_RSP + 24(%rdi)
+	movq	-40(%rsp), %rax
+	movq	%rax, ST_VP_BELOW_RSP + 32(%rdi)
 	andq	$-16, %rsp
 	call	st_ap_main
 1:	cli

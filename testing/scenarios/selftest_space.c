@@ -152,6 +152,10 @@ static void build_vp(struct st_space *s, uint32_t vp, uint32_t bsp)
 	/* st_ap_entry finds its st_vp at the initial RSP. */
 	*(uint64_t *)(uintptr_t)(stack + ST_VP_STACK_TOP - ST_VP_STACK - 8) =
 		base;
+	/* Below the initial RSP: StartVirtualProcessor must not write. */
+	for (uint32_t w = 1; w <= ST_BELOW_RSP_WORDS; w++)
+		*(uint64_t *)(uintptr_t)(stack + ST_VP_STACK_TOP - ST_VP_STACK -
+					 8 - 8 * w) = ST_BELOW_RSP_CANARY + w;
 }
 
 /* Guest GPAs the translations must produce (never accessed). */

@@ -22,6 +22,11 @@
 #define CTX_GDTR	(168 + 6)
 #define CTX_GDTR_BASE	(168 + 8)
 #define CTX_CR3		200
+#define CTX_RIP		0
+#define CTX_RSP		8
+#define CTX_RFLAGS	16
+#define CTX_CS_SEL	(24 + 12)
+#define CTX_SS_SEL	(104 + 12)
 
 #define MSR_FS_BASE	0xc0000100
 #define MSR_GS_BASE	0xc0000101
@@ -62,11 +67,12 @@ hvsim_ap_start64:
 	.size	hvsim_ap_start64, . - hvsim_ap_start64
 
 /*
- * hvsim_launch_asm(ctx, launch_va, launch_tsc, frame_rsp): on hvsim's
- * table for this VP (identity + the VP's slot 511), with EFER, CR0, CR4
+ * hvsim_launch_asm(ctx, launch_va, launch_tsc): on hvsim's table for
+ * this VP (identity + the VP's slot 511) and stack, with EFER, CR0, CR4
  * and PAT already loaded. Loads the context's descriptor tables and data
- * segments, then jumps to the launch stub, whose iretq loads CS, SS, RIP,
- * RSP and RFLAGS. After the selectors are loaded, no kernel code may run.
+ * segments, then jumps to the launch stub with the rest of the context in
+ * registers (page.S). After the selectors are loaded, no kernel code may
+ * run.
  */
 	.globl	hvsim_launch_asm
 	.type	hvsim_launch_asm, @function
@@ -74,7 +80,6 @@ hvsim_launch_asm:
 	movq	%rdi, %r11		/* ctx */
 	movq	%rsi, %r9		/* launch stub */
 	movq	%rdx, %r8		/* TSC slot */
-	movq	%rcx, %r10		/* iretq frame */
 	lgdt	CTX_GDTR(%r11)
 	movw	CTX_DS_SEL(%r11), %ax
 	movw	%ax, %ds
@@ -107,8 +112,13 @@ hvsim_launch_asm:
 	andb	$~0x02, 5(%rcx, %rdx)
 	ltr	%ax
 2:	lidt	CTX_IDTR(%r11)
-	movq	CTX_CR3(%r11), %rdi
+	movq	%r9, %rax
 	movq	%r8, %rsi
-	movq	%r10, %rsp
-	jmp	*%r9
+	movq	CTX_CR3(%r11), %rdi
+	movq	CTX_RSP(%r11), %r8
+	movq	CTX_RIP(%r11), %r9
+	movq	CTX_RFLAGS(%r11), %r10
+	movzwl	CTX_SS_SEL(%r11), %ebx
+	movzwl	CTX_CS_SEL(%r11), %r11d
+	jmp	*%rax
 	.size	hvsim_launch_asm, . - hvsim_launch_asm

@@ -64,25 +64,33 @@ hvsim_page_template:
 	jmp	common
 
 /*
- * AP launch, jumped to by hvsim_launch_asm() on hvsim's table with the
- * VP's descriptor tables loaded: RDI the VP's CR3, RSI where to store the
- * TSC, RSP an iretq frame (RIP, CS, RFLAGS, RSP, SS) on the VP's stack.
+ * AP launch, jumped to by hvsim_launch_asm() on hvsim's table and stack
+ * with the VP's descriptor tables and data segments loaded: RSI where to
+ * store the TSC, RDI/R8/R9/R10 the context's CR3/RSP/RIP/RFLAGS, R11/RBX
+ * its CS/SS selectors. The iretq that loads CS, SS and RFLAGS takes its
+ * frame from hvsim's stack and comes back into this page copy (slot 511,
+ * mapped in both tables), which then loads CR3 and RSP: nothing is written
+ * into the VP's memory. The VP starts with every GPR 0 but R9 (its RIP);
+ * a context with IF set takes interrupts from the iretq on.
  */
 	.org	HVSIM_PAGE_LAUNCH_OFFSET, 0xcc
 	rdtsc
 	shlq	$32, %rdx
 	orq	%rdx, %rax
 	movq	%rax, (%rsi)
-	movq	%rdi, %cr3
+	movq	%rsp, %rax
+	pushq	%rbx			/* SS */
+	pushq	%rax			/* RSP: hvsim's until CR3 changes */
+	pushq	%r10			/* RFLAGS */
+	pushq	%r11			/* CS */
+	leaq	1f(%rip), %rax
+	pushq	%rax
 	xorl	%eax, %eax
 	xorl	%ebx, %ebx
 	xorl	%ecx, %ecx
 	xorl	%edx, %edx
 	xorl	%esi, %esi
-	xorl	%edi, %edi
 	xorl	%ebp, %ebp
-	xorl	%r8d, %r8d
-	xorl	%r9d, %r9d
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
 	xorl	%r12d, %r12d
@@ -90,6 +98,12 @@ hvsim_page_template:
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
 	iretq
+	/* CS, SS, RFLAGS are the context's: only moves from here on. */
+1:	movq	%rdi, %cr3
+	movq	%r8, %rsp
+	movl	$0, %edi
+	movl	$0, %r8d
+	jmp	*%r9
 
 	.org	HVSIM_PAGE_COMMON_OFFSET, 0xcc
 common:
