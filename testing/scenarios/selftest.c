@@ -409,7 +409,8 @@ static bool watch(const struct scenario_env *env, const uint32_t *vps,
 			if (send_ipis && p == ST_PHASE_WAIT && !kicked[i] &&
 			    hvsim_vp_waiting(vps[i])) {
 				kicked[i] = true;
-				x2apic_send_ipi(vps[i], ST_IRQ_VECTOR);
+				x2apic_send_ipi(hvsim_vp_apic_id(vps[i]),
+						ST_IRQ_VECTOR);
 			}
 			if (p < phase)
 				behind++;
@@ -499,6 +500,10 @@ int scenario_hvsim_selftest(const struct scenario_env *env)
 
 	/* Fan-out: the BSP starts one VP, the started ones the rest. */
 	sh = shared();
+	for (uint32_t i = 0; i < n; i++)
+		if (hvsim_vp_apic_id(vps[i]) < 256)
+			sh->vp_of_apic[hvsim_vp_apic_id(vps[i])] =
+				(uint16_t)vps[i];
 	for (uint32_t i = 1; i < n; i++)
 		sh->order[i - 1] = vps[i];
 	sh->count = n - 1;

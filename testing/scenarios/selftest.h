@@ -87,6 +87,7 @@ struct st_shared {
 	uint16_t start_status[256];
 	uint32_t started_by[256];
 	uint32_t irqs[256]; /* by x2APIC ID, counted by the IRQ handler */
+	uint16_t vp_of_apic[256]; /* VP index by x2APIC ID (MADT order) */
 };
 
 /* One VP's part: set up by the BSP, results written by the VP. */

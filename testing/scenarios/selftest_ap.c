@@ -367,7 +367,9 @@ ST_AP void st_ap_main(struct st_vp *d)
 
 ST_AP void st_ap_fault(uint64_t vector, const uint64_t *frame)
 {
-	struct st_vp *d = (struct st_vp *)ST_VP_VA(apic_id());
+	const struct st_shared *sh = (const void *)ST_SHARED_VA;
+	struct st_vp *d =
+		(struct st_vp *)ST_VP_VA(sh->vp_of_apic[apic_id() & 255]);
 	bool err = vector == 8 || (vector >= 10 && vector <= 14) ||
 		   vector == 17 || vector == 21 || vector == 29 || vector == 30;
 	uint64_t cr2;
