@@ -11,6 +11,7 @@
 #include <kernel/arch.h>
 #include <kernel/layout.h>
 #include <kernel/panic.h>
+#include <kernel/pgtable.h>
 #include <kernel/pmem.h>
 #include <kernel/printf.h>
 #include <kernel/string.h>
@@ -23,29 +24,16 @@
 /* Code, tables and data shared by the guests, then a slot per VP. */
 #define VTL0_SHARED_BYTES (1ull << 20)
 #define VTL0_PER_VP_BYTES ((uint64_t)HVSIM_VTL0_VP_SLOT)
-#define NPT_FLAGS (HVSIM_PTE_P | HVSIM_PTE_W | HVSIM_PTE_U)
-
-static uint64_t *table_at(uint64_t *parent, unsigned int index)
-{
-	if (!(parent[index] & HVSIM_PTE_P))
-		parent[index] = pmem_alloc_page("hvsim nested page table") |
-				NPT_FLAGS;
-	return (uint64_t *)(uintptr_t)(parent[index] & HVSIM_PTE_ADDR);
-}
 
 /* Nested paging: 4 KiB identity pages over [base, base + size) only. */
 static uint64_t build_npt(uint64_t base, uint64_t size)
 {
-	uint64_t *root = (uint64_t *)(uintptr_t)pmem_alloc_page("hvsim NPT");
+	uint64_t root = pmem_alloc_page("hvsim NPT");
 
-	for (uint64_t pa = base; pa < base + size; pa += PAGE) {
-		uint64_t *pdpt = table_at(root, (pa >> 39) & 511);
-		uint64_t *pd = table_at(pdpt, (pa >> 30) & 511);
-		uint64_t *pt = table_at(pd, (pa >> 21) & 511);
-
-		pt[(pa >> 12) & 511] = pa | NPT_FLAGS;
-	}
-	return (uintptr_t)root;
+	/* Nested walks are user accesses: U in every level. */
+	for (uint64_t pa = base; pa < base + size; pa += PAGE)
+		pgtable_map(root, pa, pa, PGT_W | PGT_U, PGT_4K, PGT_W | PGT_U);
+	return root;
 }
 
 static void check_svm(void)

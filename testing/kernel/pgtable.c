@@ -27,8 +27,9 @@ uint64_t *pgtable_entry(uint64_t pml4, uint64_t va, unsigned int level)
 	}
 }
 
-uint64_t *pgtable_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags,
-		      unsigned int level, uint64_t table_flags)
+uint64_t *pgtable_map_in(uint64_t pml4, uint64_t va, uint64_t pa,
+			 uint64_t flags, unsigned int level,
+			 uint64_t table_flags, uint64_t (*alloc_table)(void))
 {
 	uint64_t table = pml4;
 
@@ -42,10 +43,21 @@ uint64_t *pgtable_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags,
 			return e;
 		}
 		if (!(*e & PGT_P))
-			*e = pmem_alloc_page("page table") | table_flags |
-			     PGT_P;
+			*e = alloc_table() | table_flags | PGT_P;
 		else if (*e & PGT_PS)
 			panic("pgtable: 0x%lx is inside a large page", va);
 		table = *e & PGT_ADDR;
 	}
+}
+
+static uint64_t pmem_table(void)
+{
+	return pmem_alloc_page("page table");
+}
+
+uint64_t *pgtable_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags,
+		      unsigned int level, uint64_t table_flags)
+{
+	return pgtable_map_in(pml4, va, pa, flags, level, table_flags,
+			      pmem_table);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <kernel/panic.h>
+#include <kernel/pgtable.h>
 #include <kernel/string.h>
 
 #include <hvsim/hvsim.h>
@@ -16,29 +17,25 @@
 
 /* Offsets in the shared part of VTL0 RAM (hvsim gives it 1 MiB). */
 #define CODE 0x00000
-#define PML4 0x40000
-#define PDPT 0x41000
-#define PD 0x42000
-#define PDPT_HOLE 0x43000
-#define PD_HOLE 0x44000
-#define PT_HOLE 0x45000
 #define GDT 0x46000
 #define IDT 0x47000
 #define TSS 0x48000
 #define SCRATCH 0x50000 /* guest_alloc_page() from here to the end */
 #define SHARED_END 0x100000
 
-#define P 0x1ull
-#define W 0x2ull
-#define PS 0x80ull
 #define STEPS_BLOCK_FROM_TOP 64
 
 #define GUEST_CR0 0x80010033 /* PG WP NE ET MP PE */
 #define GUEST_CR4 0x620 /* OSXMMEXCPT OSFXSR PAE */
 #define GUEST_EFER 0x500 /* LMA LME */
 
-static uint64_t base, size;
+static uint64_t base, size, root; /* root: the 64-bit guests' PML4 */
 static bool ready;
+
+/* The data segment registers, loaded alike in every mode. */
+static const uint32_t data_segs[] = { HV_REGISTER_DS, HV_REGISTER_ES,
+				      HV_REGISTER_SS, HV_REGISTER_FS,
+				      HV_REGISTER_GS };
 
 static uint64_t *at(uint64_t off)
 {
@@ -79,21 +76,8 @@ uint64_t guest_alloc_page(void)
 void guest_table_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags,
 		     bool large)
 {
-	uint64_t table = root;
-	unsigned int leaf = large ? 2 : 3;
-
-	for (unsigned int l = 0;; l++) {
-		uint64_t *e = (uint64_t *)(uintptr_t)table +
-			      ((va >> (39 - 9 * l)) & 511);
-
-		if (l == leaf) {
-			*e = pa | flags | P | (large ? PS : 0);
-			return;
-		}
-		if (!(*e & P))
-			*e = guest_alloc_page() | P | W | 0x4; /* U */
-		table = *e & 0x000FFFFFFFFFF000ull;
-	}
+	pgtable_map_in(root, va, pa, flags, large ? PGT_2M : PGT_4K,
+		       PGT_W | PGT_U, guest_alloc_page);
 }
 
 static uint64_t steps_block(uint32_t vp)
@@ -118,22 +102,17 @@ void guest_setup(void)
 		return;
 	hvsim_vtl0_ram(&base, &size);
 	ready = true;
-	if (len > PML4 || size > (1ull << 30))
+	if (len > GDT || size > (1ull << 30))
 		panic("guests: blob %lu bytes, VTL0 RAM %lu", len, size);
 	memcpy(at(CODE), guest_blob_start, len);
 
 	/* Identity over VTL0 RAM in 2 MiB pages (it is 2 MiB aligned). */
-	*at(PML4) = (base + PDPT) | P | W;
-	at(PDPT)[(base >> 30) & 511] = (base + PD) | P | W;
+	root = guest_alloc_page();
 	for (uint64_t pa = base; pa < base + size; pa += 2ull << 20)
-		at(PD)[(pa >> 21) & 511] = pa | P | W | PS;
+		guest_table_map(root, pa, pa, PGT_W, true);
 	/* GUEST_UNMAPPED_VA: a 4 KiB page the nested table does not map. */
-	at(PML4)[(GUEST_UNMAPPED_VA >> 39) & 511] = (base + PDPT_HOLE) | P | W;
-	at(PDPT_HOLE)[(GUEST_UNMAPPED_VA >> 30) & 511] = (base + PD_HOLE) | P |
-							 W;
-	at(PD_HOLE)[(GUEST_UNMAPPED_VA >> 21) & 511] = (base + PT_HOLE) | P | W;
-	at(PT_HOLE)[(GUEST_UNMAPPED_VA >> 12) & 511] = guest_unmapped_gpa() |
-						       P | W;
+	guest_table_map(root, GUEST_UNMAPPED_VA, guest_unmapped_gpa(), PGT_W,
+			false);
 
 	gdt = at(GDT);
 	gdt_entry(gdt, GUEST_CS / 8, GUEST_CS_ATTR);
@@ -167,18 +146,15 @@ static void set_seg(uint32_t vp, uint32_t name, uint64_t b, uint32_t limit,
 static void load_long_mode(uint32_t vp, uint64_t rip, uint64_t rsp,
 			   uint64_t rflags)
 {
-	static const uint32_t data[] = { HV_REGISTER_DS, HV_REGISTER_ES,
-					 HV_REGISTER_SS, HV_REGISTER_FS,
-					 HV_REGISTER_GS };
-
 	guest_setup();
 	set(vp, HV_REGISTER_CR0, GUEST_CR0, 0);
-	set(vp, HV_REGISTER_CR3, base + PML4, 0);
+	set(vp, HV_REGISTER_CR3, root, 0);
 	set(vp, HV_REGISTER_CR4, GUEST_CR4, 0);
 	set(vp, HV_REGISTER_EFER, GUEST_EFER, 0);
 	set_seg(vp, HV_REGISTER_CS, 0, 0xFFFFFFFF, GUEST_CS, GUEST_CS_ATTR);
 	for (unsigned int i = 0; i < 5; i++)
-		set_seg(vp, data[i], 0, 0xFFFFFFFF, GUEST_DS, GUEST_DS_ATTR);
+		set_seg(vp, data_segs[i], 0, 0xFFFFFFFF, GUEST_DS,
+			GUEST_DS_ATTR);
 	set_seg(vp, HV_REGISTER_TR, base + TSS, 0x67, GUEST_TR, 0x8B);
 	set_seg(vp, HV_REGISTER_LDTR, 0, 0xFFFF, 0, 0x82);
 	set(vp, HV_REGISTER_GDTR, (uint64_t)(GUEST_TR + 15) << 48, base + GDT);
@@ -193,7 +169,7 @@ void guest_paging(uint64_t *cr0, uint64_t *cr3, uint64_t *cr4, uint64_t *efer)
 {
 	guest_setup();
 	*cr0 = GUEST_CR0;
-	*cr3 = base + PML4;
+	*cr3 = root;
 	*cr4 = GUEST_CR4;
 	*efer = GUEST_EFER;
 }
@@ -225,9 +201,6 @@ void guest_load_intercepts(uint32_t vp)
 
 void guest_load_real(uint32_t vp)
 {
-	static const uint32_t data[] = { HV_REGISTER_DS, HV_REGISTER_ES,
-					 HV_REGISTER_SS, HV_REGISTER_FS,
-					 HV_REGISTER_GS };
 	uint64_t cs = base + CODE;
 
 	guest_setup();
@@ -240,7 +213,7 @@ void guest_load_real(uint32_t vp)
 	/* A base no real-mode selector gives: the loader's to choose. */
 	set_seg(vp, HV_REGISTER_CS, cs, 0xFFFF, (uint16_t)(cs >> 4), 0x9B);
 	for (unsigned int i = 0; i < 5; i++)
-		set_seg(vp, data[i], 0, 0xFFFF, 0, 0x93);
+		set_seg(vp, data_segs[i], 0, 0xFFFF, 0, 0x93);
 	set_seg(vp, HV_REGISTER_TR, 0, 0xFFFF, 0, 0x8B);
 	set_seg(vp, HV_REGISTER_LDTR, 0, 0xFFFF, 0, 0x82);
 	set(vp, HV_REGISTER_GDTR, 0, 0);

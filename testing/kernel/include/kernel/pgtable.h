@@ -26,6 +26,10 @@
  */
 uint64_t *pgtable_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags,
 		      unsigned int level, uint64_t table_flags);
+/* The same with missing tables from alloc_table (zeroed pages). */
+uint64_t *pgtable_map_in(uint64_t pml4, uint64_t va, uint64_t pa,
+			 uint64_t flags, unsigned int level,
+			 uint64_t table_flags, uint64_t (*alloc_table)(void));
 /* The entry of va at level, or NULL if a table above it is missing. */
 uint64_t *pgtable_entry(uint64_t pml4, uint64_t va, unsigned int level);
 
