@@ -268,6 +268,17 @@ static bool watched(uint8_t state)
 	return state != SD_VP_AVAIL && state != SD_VP_ASYNC_STOPPED;
 }
 
+/* Wakes VP i's waiters if its CPU is done; true if the VP is started. */
+static inline bool interrupt_vp(struct sd_node *n, uint32_t i, bool all)
+{
+	uint8_t st = w_state(ld(&n->vp[i].word));
+
+	if ((all && !watched(st)) || cpu_busy(status(n, i)))
+		return false;
+	wake_vp(n, i);
+	return started(st);
+}
+
 void sd_node_interrupt(struct sd_node *n)
 {
 	bool stopped = false;
@@ -283,26 +294,65 @@ void sd_node_interrupt(struct sd_node *n)
 	__atomic_exchange_n(&n->scan_needed, 1, __ATOMIC_ACQ_REL);
 	/*
 	 * Each completion stored its cpu_status before the attention we
-	 * took, so every CPU that is done shows it now. The VP's state is
-	 * read first: one that nobody can be waiting on (see watched()) is
-	 * passed over without a look at its CPU or a bump of its word.
+	 * took, so every CPU that is done shows it now. A started VP's
+	 * readers wait on the node's word, not the VP's: while any VP is
+	 * started, every VP whose state someone may wait on (watched()) is
+	 * looked at. Otherwise only the VPs with a waiter are (waitmap;
+	 * node_wait() keeps it), and a VP without one needs no wake-up:
+	 * its next waiter checks its condition before it sleeps.
 	 */
-	/* Locals: the acquire loads would reload n->vp and the count. */
-	struct sd_vp_slot *vp = n->vp;
-	uint32_t count = n->cpu_count;
+	if (__atomic_load_n(&n->n_started, __ATOMIC_SEQ_CST)) {
+		/* Locals: the acquire loads would reload n->vp and count. */
+		uint32_t count = n->cpu_count;
 
-	/* Most VPs are passed over: three instructions each, unrolled. */
-#pragma clang loop unroll_count(4)
-	for (uint32_t i = 0; i < count; i++) {
-		uint8_t st = w_state(ld(&vp[i].word));
+		for (uint32_t i = 0; i < count; i++)
+			stopped |= interrupt_vp(n, i, true);
+	} else {
+		uint32_t words = (n->cpu_count + 63) / 64;
 
-		if (!watched(st) || cpu_busy(status(n, i)))
-			continue;
-		wake_vp(n, i);
-		stopped |= started(st);
+		for (uint32_t k = 0; k < words; k++) {
+			uint64_t bits = __atomic_load_n(&n->waitmap[k],
+							__ATOMIC_SEQ_CST);
+
+			for (; bits; bits &= bits - 1)
+				stopped |= interrupt_vp(
+					n, k * 64 + (uint32_t)__builtin_ctzll(bits),
+					false);
+		}
 	}
 	if (stopped)
 		wake_readers(n);
+}
+
+/*
+ * A VP's waiters are counted in vp->waiters and flagged in the waitmap,
+ * which the interrupt handler walks. The last waiter to leave clears the
+ * bit; a waiter that came in meanwhile may have set it before that clear,
+ * so the leaver looks at the count again, sets the bit back, and does
+ * what a handler that ran in the gap would have done for the VP. All of it
+ * sequentially consistent: a handler that missed the bit read the map
+ * before that second set, after the CPU's status, which the leaver then
+ * sees.
+ */
+static inline void waiter_enter(struct sd_node *n, uint32_t idx)
+{
+	__atomic_fetch_add(&n->vp[idx].waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&n->waitmap[idx / 64], 1ull << (idx % 64),
+			  __ATOMIC_SEQ_CST);
+}
+
+static void waiter_leave(struct sd_node *n, uint32_t idx)
+{
+	uint64_t bit = 1ull << (idx % 64);
+
+	if (__atomic_fetch_sub(&n->vp[idx].waiters, 1, __ATOMIC_SEQ_CST) != 1)
+		return;
+	__atomic_fetch_and(&n->waitmap[idx / 64], ~bit, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&n->vp[idx].waiters, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_fetch_or(&n->waitmap[idx / 64], bit, __ATOMIC_SEQ_CST);
+	if (!cpu_busy(status(n, idx)))
+		wake_vp(n, idx);
 }
 
 /* A wait condition: > 0 done, 0 not yet, < 0 fail with that error. */
@@ -313,12 +363,14 @@ static int node_wait(struct sd_node *n, cond_fn cond, uint32_t idx, void *arg,
 		     uint64_t deadline, bool interruptible)
 {
 	const struct sd_platform *p = n->plat;
-	uint32_t *seq = idx == UINT32_MAX ? &n->wake_seq : &n->vp[idx].wake_seq;
-	uint32_t *waiters = idx == UINT32_MAX ? &n->waiters :
-						&n->vp[idx].waiters;
+	bool node = idx == UINT32_MAX;
+	uint32_t *seq = node ? &n->wake_seq : &n->vp[idx].wake_seq;
 	int r;
 
-	__atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST);
+	if (node)
+		__atomic_fetch_add(&n->waiters, 1, __ATOMIC_SEQ_CST);
+	else
+		waiter_enter(n, idx);
 	for (;;) {
 		uint32_t seen = __atomic_load_n(seq, __ATOMIC_SEQ_CST);
 
@@ -339,7 +391,10 @@ static int node_wait(struct sd_node *n, cond_fn cond, uint32_t idx, void *arg,
 		if (r == -SD_EINTR && interruptible)
 			break;
 	}
-	__atomic_fetch_sub(waiters, 1, __ATOMIC_SEQ_CST);
+	if (node)
+		__atomic_fetch_sub(&n->waiters, 1, __ATOMIC_SEQ_CST);
+	else
+		waiter_leave(n, idx);
 	return r > 0 ? 0 : r;
 }
 
@@ -383,6 +438,9 @@ static void scan(struct sd_node *n)
 				/* Counted after marking: never one too many. */
 				__atomic_fetch_add(&n->num_stopped, 1,
 						   __ATOMIC_ACQ_REL);
+				/* Uncounted after marking: never one too few. */
+				__atomic_fetch_sub(&n->n_started, 1,
+						   __ATOMIC_SEQ_CST);
 				wake_vp(n, i);
 				found = true;
 				break;
@@ -699,20 +757,29 @@ int sd_vp_start(struct sd_node *n, struct sd_claim *c)
 		return -SD_EINVAL;
 	idx = c->vp - n->base_cpu;
 	/*
+	 * Counted before the CPU can finish: an interrupt for its answer
+	 * then looks at every VP, as the readers need.
+	 */
+	__atomic_fetch_add(&n->n_started, 1, __ATOMIC_SEQ_CST);
+	/*
 	 * Claimed as SYNC, which scans ignore, and only made ASYNC once the
 	 * CPU is RUN: a scan must never pair ASYNC with the IDLE of before
 	 * the start.
 	 */
 	r = arm(n, idx, SIDECAR_CPU_STATUS_RUN, "before start");
 	if (r) {
+		__atomic_fetch_sub(&n->n_started, 1, __ATOMIC_SEQ_CST);
 		release(n, idx, c->word);
 		c->word = 0;
 		return r;
 	}
 	c->armed = true;
 	race(n, SD_RACE_START_ARMED, idx);
-	if (!owned_move(n, idx, c->word, SD_VP_ASYNC))
+	if (!owned_move(n, idx, c->word, SD_VP_ASYNC)) {
+		/* Not started after all: no scan will uncount it. */
+		__atomic_fetch_sub(&n->n_started, 1, __ATOMIC_SEQ_CST);
 		report_owned(n, idx);
+	}
 	c->word = 0;
 	kick(n, idx);
 	/* The command may have finished before ASYNC was visible. */

@@ -41,6 +41,17 @@ inline wake_readers()
 #define WATCHED(st) ((st) != AVAIL && (st) != ASYNC_STOPPED)
 
 /*
+ * With a VP started, the handler looks at every watched VP (the readers of
+ * a started VP wait on the node's word); otherwise at the VPs with a
+ * waiter, flagged in the waitmap.
+ */
+#ifdef MUTATION_WAITMAP_ONLY
+#define LOOKED_ALL 0
+#else
+#define LOOKED_ALL (n_started > 0)
+#endif
+
+/*
  * One step: it runs on the BSP with interrupts off; a CPU that finishes
  * while it runs raises attention and another IPI.
  */
@@ -56,7 +67,9 @@ inline node_interrupt()
 			do
 			:: j < NVP ->
 				if
-				:: !WATCHED(state[j]) || BUSY(j) -> skip
+				:: BUSY(j) -> skip
+				:: LOOKED_ALL && !WATCHED(state[j]) -> skip
+				:: !LOOKED_ALL && !waitbit[j] -> skip
 				:: else ->
 					wake_vp(j);
 					if
@@ -108,6 +121,8 @@ inline scan()
 			:: ok ->
 				/* Counted after marking. */
 				atomic { num_stopped++; COUNT_OK };
+				/* Uncounted after marking. */
+				n_started--;
 				atomic { wake_vp(j); found = 1; ok = 0 }
 			:: else -> skip
 			fi;
@@ -196,13 +211,52 @@ inline arm(k, tok)
 	}
 }
 
+/* node.c's waiter_enter(): count, then flag (two steps). */
+inline waiter_enter(k)
+{
+	vp_waiters[k]++;
+	waitbit[k] = 1
+}
+
+/*
+ * waiter_leave(): the last one out clears the flag, then looks at the
+ * count again: one that came in meanwhile may have flagged before the
+ * clear, so flag it again and wake it if its CPU is done.
+ */
+inline waiter_leave(k)
+{
+	atomic {
+		vp_waiters[k]--;
+		ok = (vp_waiters[k] == 0)
+	}
+	if
+	:: ok ->
+		waitbit[k] = 0;
+		if
+		:: vp_waiters[k] > 0 ->
+#ifndef MUTATION_NO_REFLAG
+			waitbit[k] = 1;
+			if
+			:: !BUSY(k) -> atomic { wake_vp(k) }
+			:: else -> skip
+			fi
+#else
+			skip
+#endif
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi;
+	ok = 0
+}
+
 /*
  * node_wait() on VP k's word until COND; the deadline may pass only if
  * may_end. r: OK, or ETIMEDOUT.
  */
 inline wait_vp(k, COND, may_end, r)
 {
-	vp_waiters[k]++;
+	waiter_enter(k);
 	do
 	:: atomic {
 			/* Reading the word and the condition: one step. */
@@ -224,9 +278,9 @@ inline wait_vp(k, COND, may_end, r)
 	od;
 	atomic {
 		seen[me] = 0;
-		vp_waiters[k]--;
 		timed_out = 0
 	}
+	waiter_leave(k)
 }
 
 /* RUN -> STOP and wait for IDLE; r2 is ETIMEDOUT if abandoned. */
@@ -284,6 +338,7 @@ inline vp_run(k, tok, r)
 /* sd_vp_start on a claim. */
 inline vp_start(k, tok)
 {
+	n_started++;
 	arm(k, tok);
 	atomic {
 		assert(owner[k] == me);
@@ -400,7 +455,7 @@ inline take_vp(k)
 /* sd_vp_wait_stopped(k); r OK or ETIMEDOUT. */
 inline vp_wait_stopped(k, r)
 {
-	vp_waiters[k]++;
+	waiter_enter(k);
 	do
 	:: read_word(1 + k);
 		take_vp(k);
@@ -415,7 +470,7 @@ inline vp_wait_stopped(k, r)
 		fi
 	od;
 	seen[me] = 0;
-	vp_waiters[k]--
+	waiter_leave(k)
 }
 
 /* take_any(): found is 1 + the VP taken, or 0. */

@@ -65,6 +65,9 @@ byte state[NVP];
 byte gen[NVP];
 byte vp_waiters[NVP];
 byte node_waiters;
+/* node.c's waitmap (a bit per VP) and n_started. */
+bit waitbit[NVP];
+byte n_started;
 bit scan_needed;
 short num_stopped;
 

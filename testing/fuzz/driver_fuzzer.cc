@@ -719,6 +719,12 @@ int Fuzz::Wait(const uint32_t *word, uint32_t seen, uint64_t deadline,
 		want = &node_.vp[c_.idx].wake_seq;
 	if (word != want)
 		Failf("waits on %s", WordName(word).c_str());
+	// The handler walks the waitmap when no VP is started: a VP's waiter
+	// it does not flag would sleep through its CPU's answer.
+	if (want != &node_.wake_seq &&
+	    !((node_.waitmap[c_.idx / 64] >> (c_.idx % 64)) & 1))
+		Failf("waits on vp index %d, which the waitmap does not flag",
+		      c_.idx);
 	if (++c_.waits > kMaxWaitsPerCall)
 		Failf("more than %u waits in one call: the driver spins",
 		      kMaxWaitsPerCall);
@@ -1117,11 +1123,12 @@ void Fuzz::Attention(bool ipi)
 	actor_depth_--;
 }
 
-// The response IPI handler: it acknowledges needs_attention, wakes the
-// waiter of every CPU that is not busy and whose VP someone may wait on
-// (not AVAIL or ASYNC_STOPPED; node.c's watched()), and no other, wakes the readers
-// and tells notify() exactly when a started VP is among them; no VP state,
-// cpu_status, report or IPI may come of it.
+// The response IPI handler: it acknowledges needs_attention and wakes the
+// waiter of every CPU that is not busy and whose VP someone may wait on,
+// and no other: while a VP is started (n_started), every VP not AVAIL or
+// ASYNC_STOPPED (node.c's watched()); otherwise the VPs flagged in the
+// waitmap. It wakes the readers and tells notify() exactly when a started
+// VP is among them; no VP state, cpu_status, report or IPI may come of it.
 void Fuzz::Handler()
 {
 	uint32_t words[kMaxCpus], seqs[kMaxCpus];
@@ -1129,9 +1136,12 @@ void Fuzz::Handler()
 	uint64_t reports = reports_total_, notifies = notifies_;
 	uint32_t node_seq = __atomic_load_n(&node_.wake_seq, __ATOMIC_SEQ_CST);
 	bool attention = sidecar_needs_attention_load(fn_->cp) != 0;
+	bool all = __atomic_load_n(&node_.n_started, __ATOMIC_SEQ_CST) != 0;
+	bool flagged[kMaxCpus];
 	bool stopped = false;
 
 	for (uint32_t k = 0; k < count_; k++) {
+		flagged[k] = (node_.waitmap[k / 64] >> (k % 64)) & 1;
 		words[k] = __atomic_load_n(&slots_[k].word, __ATOMIC_SEQ_CST);
 		seqs[k] =
 			__atomic_load_n(&slots_[k].wake_seq, __ATOMIC_SEQ_CST);
@@ -1154,8 +1164,10 @@ void Fuzz::Handler()
 			Failf("the interrupt handler wrote cpu_status[%u]", k);
 		bool woke = slots_[k].wake_seq != seqs[k];
 		uint8_t st = (uint8_t)(words[k] & 0xff);
-		bool watched = st != SD_VP_AVAIL && st != SD_VP_ASYNC_STOPPED;
-		if (woke != (attention && !Busy(status[k]) && watched))
+		bool looked = all ? st != SD_VP_AVAIL &&
+					    st != SD_VP_ASYNC_STOPPED :
+				    flagged[k];
+		if (woke != (attention && !Busy(status[k]) && looked))
 			Failf("the interrupt handler %s the waiter of vp "
 			      "index %u (cpu_status %s, attention %d)",
 			      woke ? "woke" : "did not wake", k,

@@ -138,6 +138,18 @@ struct sd_node {
 	int32_t num_stopped;
 	/* Where the next search for a stopped VP begins, for fairness. */
 	uint32_t cursor;
+	/*
+	 * VPs between sd_vp_start and the scan that marks them stopped, or
+	 * more for a moment: while there are any, the interrupt handler
+	 * looks at every VP (their readers wait on the node's word).
+	 */
+	uint32_t n_started;
+	/*
+	 * Bit i: VP i may have a waiter (node.c: node_wait). With no VP
+	 * started, the handler looks only at these, so its cost does not
+	 * grow with the node.
+	 */
+	uint64_t waitmap[(SIDECAR_MAX_VPS_PER_NODE + 63) / 64];
 	/* Problems reported through plat->report, for tests and stats. */
 	uint32_t reports;
 };
