@@ -316,7 +316,9 @@ void sd_node_interrupt(struct sd_node *n)
 
 			for (; bits; bits &= bits - 1)
 				stopped |= interrupt_vp(
-					n, k * 64 + (uint32_t)__builtin_ctzll(bits),
+					n,
+					k * 64 +
+						(uint32_t)__builtin_ctzll(bits),
 					false);
 		}
 	}

@@ -1165,7 +1165,7 @@ void Fuzz::Handler()
 		bool woke = slots_[k].wake_seq != seqs[k];
 		uint8_t st = (uint8_t)(words[k] & 0xff);
 		bool looked = all ? st != SD_VP_AVAIL &&
-					    st != SD_VP_ASYNC_STOPPED :
+					      st != SD_VP_ASYNC_STOPPED :
 				    flagged[k];
 		if (woke != (attention && !Busy(status[k]) && looked))
 			Failf("the interrupt handler %s the waiter of vp "

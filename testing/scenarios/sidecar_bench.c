@@ -5,6 +5,10 @@
  *
  *   boot     entry to every VP out of RUN, and hvsim's start tree;
  *   none     NONE round trips through driver/client on every VP;
+ *   pair     the same NONE samples next to bare ping-pongs with a
+ *            reference CPU (a VP removed and restarted as a kernel CPU),
+ *            one of each in turn, so both see the same host load: the
+ *            wall-clock NONE/IPI ratio comes from these;
  *   regs     GET of 1, 31 and 100 registers and SET of 31, per call;
  *   cancel   RUN_VP cancel: STOP to IDLE seen, the model waiting;
  *   ipi      the bare x2APIC ping-pong on the same CPUs, after they are
@@ -47,14 +51,21 @@
 
 static struct sidecar_boot boot;
 static uint64_t samples[MAX_SAMPLES];
+static uint64_t pair_samples[MAX_SAMPLES];
 static uint32_t pongs;
 static struct hv_register_assoc regs[100];
 
-static uint64_t percentile(uint64_t n, unsigned int p)
+/* The p-th percentile of the n sorted values a[]. */
+static uint64_t percentile_of(const uint64_t *a, uint64_t n, unsigned int p)
 {
 	uint64_t rank = (p * n + 99) / 100;
 
-	return samples[rank ? rank - 1 : 0];
+	return a[rank ? rank - 1 : 0];
+}
+
+static uint64_t percentile(uint64_t n, unsigned int p)
+{
+	return percentile_of(samples, n, p);
 }
 
 /* Sorts the n samples and prints `bench: KEY p50=.. p99=.. samples=n`. */
@@ -182,9 +193,56 @@ static void print_boot(void)
 	}
 }
 
-static bool bench_none(const struct scenario_env *env, const uint32_t *vps,
-		       uint32_t n, uint32_t rounds)
+static void ping_irq(struct irq_frame *f)
 {
+	(void)f;
+	x2apic_send_ipi(cpus[0].apic_id, PONG_VECTOR);
+}
+
+static void pong_irq(struct irq_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&pongs, 1, __ATOMIC_RELEASE);
+}
+
+/* One bare ping-pong with x2APIC ID apic; false (checked) if no PONG. */
+static bool ping_pong(const struct scenario_env *env, uint32_t vp,
+		      uint32_t apic, uint64_t *ticks)
+{
+	uint64_t timeout = tsc_ms_to_cycles(env->watchdog_ms);
+	uint32_t want = __atomic_load_n(&pongs, __ATOMIC_RELAXED) + 1;
+	uint64_t t0 = rdtsc_ordered();
+
+	x2apic_send_ipi(apic, PING_VECTOR);
+	while (__atomic_load_n(&pongs, __ATOMIC_ACQUIRE) != want) {
+		if (!CHECK(rdtsc() - t0 < timeout, "VP %u: no PONG", vp))
+			return false;
+		__asm__ volatile("sti; pause; cli" ::: "memory");
+	}
+	*ticks = rdtsc_ordered() - t0;
+	return true;
+}
+
+/* The reference CPU of the pair figure: a VP made a kernel CPU. */
+static bool make_reference(const struct scenario_env *env, uint32_t vp)
+{
+	struct sd_node *node = sidecar_node_of(&boot, vp);
+
+	return CHECK(node && sd_vp_remove(node, vp, sidecar_timeout_ns(env)) ==
+				     0,
+		     "VP %u: remove failed", vp) &&
+	       restart_as_kernel_cpu(env, vp);
+}
+
+/*
+ * NONE on each VP in turn, each followed by a ping-pong with ref (a kernel
+ * CPU) when ref is not HVSIM_NO_VP.
+ */
+static bool bench_none(const struct scenario_env *env, const uint32_t *vps,
+		       uint32_t n, uint32_t rounds, uint32_t ref)
+{
+	unsigned int nr;
+	const uint32_t *ids = smp_madt_apic_ids(&nr);
 	uint64_t k = 0;
 
 	for (uint32_t r = 0; r < rounds; r++) {
@@ -198,10 +256,24 @@ static bool bench_none(const struct scenario_env *env, const uint32_t *vps,
 				return false;
 			t0 = rdtsc_ordered();
 			rc = sd_client_test(&c, &e);
-			samples[k++] = rdtsc_ordered() - t0;
+			samples[k] = rdtsc_ordered() - t0;
 			if (!sidecar_client_ok(env, rc, &e, vps[i], "NONE"))
 				return false;
+			if (ref != HVSIM_NO_VP &&
+			    !ping_pong(env, ref, ids[ref], &pair_samples[k]))
+				return false;
+			k++;
 		}
+	}
+	if (ref != HVSIM_NO_VP) {
+		/* Both sorted apart: p50 of each, as in the other figures. */
+		sort_u64(pair_samples, k);
+		sort_u64(samples, k);
+		printf("bench: pair none_p50=%lu none_p99=%lu ipi_p50=%lu "
+		       "ipi_p99=%lu samples=%lu ref=%u\n",
+		       percentile(k, 50), percentile(k, 99),
+		       percentile_of(pair_samples, k, 50),
+		       percentile_of(pair_samples, k, 99), k, ref);
 	}
 	print_cmd("none", "none", k);
 	return true;
@@ -296,23 +368,10 @@ static bool bench_cancel(const struct scenario_env *env, const uint32_t *vps,
 	return true;
 }
 
-static void ping_irq(struct irq_frame *f)
-{
-	(void)f;
-	x2apic_send_ipi(cpus[0].apic_id, PONG_VECTOR);
-}
-
-static void pong_irq(struct irq_frame *f)
-{
-	(void)f;
-	__atomic_fetch_add(&pongs, 1, __ATOMIC_RELEASE);
-}
-
 /* The reference: the same CPUs, the same waits, no sidecar in between. */
 static bool bench_ipi(const struct scenario_env *env, const uint32_t *vps,
 		      uint32_t n, uint32_t rounds)
 {
-	uint64_t timeout = tsc_ms_to_cycles(env->watchdog_ms);
 	unsigned int nr;
 	const uint32_t *ids = smp_madt_apic_ids(&nr);
 	uint64_t k = 0;
@@ -334,26 +393,10 @@ static bool bench_ipi(const struct scenario_env *env, const uint32_t *vps,
 	for (uint32_t i = 0; i < n; i++)
 		if (!restart_as_kernel_cpu(env, vps[i]))
 			return false;
-	idt_set_handler(PING_VECTOR, ping_irq);
-	idt_set_handler(PONG_VECTOR, pong_irq);
-	for (uint32_t r = 0; r < rounds; r++) {
-		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++) {
-			uint32_t want =
-				__atomic_load_n(&pongs, __ATOMIC_RELAXED) + 1;
-			uint64_t t0 = rdtsc_ordered();
-
-			x2apic_send_ipi(ids[vps[i]], PING_VECTOR);
-			while (__atomic_load_n(&pongs, __ATOMIC_ACQUIRE) !=
-			       want) {
-				if (!CHECK(rdtsc() - t0 < timeout,
-					   "VP %u: no PONG", vps[i]))
-					return false;
-				__asm__ volatile("sti; pause; cli" ::
-							 : "memory");
-			}
-			samples[k++] = rdtsc_ordered() - t0;
-		}
-	}
+	for (uint32_t r = 0; r < rounds; r++)
+		for (uint32_t i = 0; i < n && k < MAX_SAMPLES; i++)
+			if (!ping_pong(env, vps[i], ids[vps[i]], &samples[k++]))
+				return false;
 	print_cmd("ipi", "ipi", k);
 	return true;
 }
@@ -363,8 +406,9 @@ static void print_memory(void)
 	for (uint32_t i = 0; i < boot.params->node_count; i++) {
 		const struct sidecar_node_params *np = &boot.params->nodes[i];
 
-		printf("bench: memory node=%u vps=%u bytes=%lu required=%lu\n",
-		       i, np->vp_count, np->memory_size,
+		printf("bench: memory node=%u base=%u vps=%u bytes=%lu "
+		       "required=%lu\n",
+		       i, np->base_vp, np->vp_count, np->memory_size,
 		       sidecar_required_memory(np->vp_count));
 	}
 	printf("bench: image bytes=%lu\n", boot.image.size);
@@ -373,7 +417,7 @@ static void print_memory(void)
 int scenario_bench(const struct scenario_env *env)
 {
 	uint32_t rounds = (uint32_t)cmdline_get_u64(env->cmdline, "rounds", 0);
-	uint32_t vps[MAX_VPS], n;
+	uint32_t vps[MAX_VPS], n, ref = HVSIM_NO_VP;
 	bool ok;
 
 	if (!sidecar_boot(env, &boot))
@@ -388,8 +432,16 @@ int scenario_bench(const struct scenario_env *env)
 	       hvsim_vp_count(), boot.nr_nodes, tsc_khz, rounds);
 	print_boot();
 	print_memory();
+	idt_set_handler(PING_VECTOR, ping_irq);
+	idt_set_handler(PONG_VECTOR, pong_irq);
+	/* The last VP is the pair figure's reference, if one can be spared. */
+	if (n >= 2) {
+		ref = vps[--n];
+		if (!make_reference(env, ref))
+			return -1;
+	}
 	shim_platform_spin(true);
-	ok = bench_none(env, vps, n, rounds) &&
+	ok = bench_none(env, vps, n, rounds, ref) &&
 	     bench_regs(env, vps, n, rounds / 4 + 1, "get1", 1, false) &&
 	     bench_regs(env, vps, n, rounds / 4 + 1, "get31", 31, false) &&
 	     bench_regs(env, vps, n, rounds / 4 + 1, "get100", 100, false) &&

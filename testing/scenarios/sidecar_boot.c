@@ -307,9 +307,36 @@ static void check_numa(const struct scenario_env *env, struct sidecar_boot *b,
 	      b->plan.mem_numa[i], b->plan.cpu_numa[i]);
 }
 
+static uint32_t ceil_log2(uint32_t n)
+{
+	uint32_t k = 0;
+
+	while ((1u << k) < n)
+		k++;
+	return k;
+}
+
+uint32_t sidecar_start_depth(const struct sidecar_boot *b, uint32_t node,
+			     uint32_t *bound)
+{
+	const struct sidecar_node_params *np = &b->params->nodes[node];
+	uint32_t depth = 0;
+
+	for (uint32_t v = np->base_vp; v - np->base_vp < np->vp_count; v++) {
+		const struct hvsim_vp_record *r = hvsim_vp_record(v);
+
+		if (r && r->parent != HVSIM_NO_VP && r->depth > depth)
+			depth = r->depth;
+	}
+	*bound = ceil_log2(np->vp_count);
+	return depth;
+}
+
 static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 		       uint32_t i)
 {
+	uint32_t bound, depth = sidecar_start_depth(b, i, &bound);
+
 	const struct sidecar_node_params *np = &b->params->nodes[i];
 	const struct sidecar_node_output *no = &b->output->nodes[i];
 	struct sidecar_control_page *cp;
@@ -321,6 +348,10 @@ static void check_node(const struct scenario_env *env, struct sidecar_boot *b,
 	printf("sidecar: node %u: request_vector 0x%x\n", i,
 	       cp->request_vector);
 	check_numa(env, b, i);
+	/* The image's claim, however the starts raced: every boot holds it. */
+	CHECK(depth <= bound,
+	      "node %u: start tree %u deep, more than ceil(log2 %u) = %u", i,
+	      depth, np->vp_count, bound);
 	for (uint32_t j = 1; j < np->vp_count; j++) {
 		uint32_t vp = np->base_vp + j;
 		uint8_t s = sidecar_cpu_status_load(cp, j);

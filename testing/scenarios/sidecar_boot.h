@@ -50,6 +50,13 @@ bool sidecar_boot(const struct scenario_env *env, struct sidecar_boot *b);
  */
 bool sidecar_boot_entry(const struct scenario_env *env, struct sidecar_boot *b);
 
+/*
+ * The depth of node's start tree (hvsim's records) and in *bound the
+ * image's claim for it, ceil(log2 n) for n VPs; every boot checks it.
+ */
+uint32_t sidecar_start_depth(const struct sidecar_boot *b, uint32_t node,
+			     uint32_t *bound);
+
 /* The attached node vp belongs to, or NULL. */
 struct sd_node *sidecar_node_of(struct sidecar_boot *b, uint32_t vp);
 
