@@ -337,9 +337,11 @@ def table(groups):
                       if len(runs) > 1 else ""))
         rs = rows(runs)
         w = max(len(x[0]) for x in rs)
+        # Wide enough for the spreads of repeated runs.
+        vw = max([14] + [len(x[1]) for x in rs])
         for name, value, unit, goal, verdict in rs:
-            lines.append("  %-*s  %14s %-5s  %-22s %s" %
-                         (w, name, value, unit, goal, verdict))
+            lines.append("  %-*s  %*s %-5s  %-22s %s" %
+                         (w, name, vw, value, unit, goal, verdict))
     return "\n".join(lines)
 
 
