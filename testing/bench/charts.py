@@ -15,6 +15,14 @@ per node).
 
 import functools
 import io
+import os
+
+# Under `bazel test` HOME is not writable: give matplotlib's font cache the
+# test's own temporary directory instead of a warning and a fresh cache
+# in /tmp on every import.
+if "TEST_TMPDIR" in os.environ:
+    os.environ.setdefault("MPLCONFIGDIR",
+                          os.path.join(os.environ["TEST_TMPDIR"], "mpl"))
 
 try:
     import matplotlib
