@@ -12,7 +12,7 @@
  *   regs     GET of 1, 31 and 100 registers and SET of 31, per call;
  *   cancel   RUN_VP cancel: STOP to IDLE seen, the model waiting;
  *   remove   REMOVE of every VP, one sample each;
- *   ipi      the bare x2APIC ping-pong on up to 8 of those CPUs, spread
+ *   ipi      the bare x2APIC ping-pong on up to 4 of those CPUs, spread
  *            over them, restarted as kernel CPUs: the reference every
  *            round trip is divided by;
  *   memory   node memory per VP against sidecar_required_memory;
@@ -49,7 +49,7 @@
 #define MAX_SAMPLES 65536
 #define PING_VECTOR 0xf4
 /* CPUs the bare ping-pong figure is taken on (see bench_ipi). */
-#define IPI_CPUS 8
+#define IPI_CPUS 4
 #define PONG_VECTOR 0xf5
 
 static struct sidecar_boot boot;

@@ -1,8 +1,8 @@
 /*
  * The driver's platform (struct sd_platform) in the test kernel: one
  * thread on the BSP that runs with interrupts off except while it waits
- * in `sti; hlt`. The response IPI runs sd_node_interrupt() for every
- * attached node; a 1 ms APIC timer bounds every hlt, so a wait notices
+ * in `sti; hlt`. The response IPI runs sd_node_interrupt() for the nodes
+ * on its vector; a 1 ms APIC timer bounds every hlt, so a wait notices
  * its deadline even when no IPI comes.
  */
 #include <stdint.h>
@@ -152,10 +152,10 @@ static const struct sd_platform platform = {
 
 static void response_irq(struct irq_frame *f)
 {
-	(void)f;
 	__atomic_fetch_add(&plat.responses, 1, __ATOMIC_RELEASE);
-	/* The handler's own first test, here: most nodes have no news. */
-	for (uint32_t i = 0; i < plat.nr_nodes; i++)
+	/* The nodes on this vector; the handler's own first test, here. */
+	for (uint32_t i = (uint32_t)f->vector - SHIM_RESPONSE_VECTOR;
+	     i < plat.nr_nodes; i += SHIM_RESPONSE_VECTORS)
 		if (sidecar_needs_attention_load(plat.nodes[i]->control))
 			sd_node_interrupt(plat.nodes[i]);
 }
@@ -171,7 +171,8 @@ const struct sd_platform *shim_platform(void)
 		plat.tsc0 = rdtsc();
 	if (!plat.timer_on) {
 		plat.timer_on = true;
-		idt_set_handler(SHIM_RESPONSE_VECTOR, response_irq);
+		for (uint32_t v = 0; v < SHIM_RESPONSE_VECTORS; v++)
+			idt_set_handler(SHIM_RESPONSE_VECTOR + v, response_irq);
 		idt_set_handler(SHIM_TIMER_VECTOR, timer_irq);
 		wrmsr(MSR_X2APIC_TIMER_DIV, TIMER_DIV_1);
 		wrmsr(MSR_X2APIC_LVT_TIMER, LVT_PERIODIC | SHIM_TIMER_VECTOR);
@@ -198,7 +199,8 @@ int shim_node_attach(struct sd_node *n, uint32_t index,
 		.index = index,
 		.params = np,
 		.response_apic_id = cpus[0].apic_id,
-		.response_vector = SHIM_RESPONSE_VECTOR,
+		.response_vector = SHIM_RESPONSE_VECTOR +
+				   plat.nr_nodes % SHIM_RESPONSE_VECTORS,
 		.cancel_timeout_ns = cancel_timeout_ns,
 		.vp_slot_count = np->vp_count,
 	};

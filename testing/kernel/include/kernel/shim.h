@@ -19,7 +19,13 @@
 /* What the entry may use of it before it switches to its own stack. */
 #define SHIM_ENTRY_STACK_BUDGET 0x400ull
 #define SHIM_MAX_NUMA 16
-#define SHIM_RESPONSE_VECTOR 0xe0
+/*
+ * Node k answers on SHIM_RESPONSE_VECTOR + k % SHIM_RESPONSE_VECTORS: the
+ * handler of a vector looks at its own nodes only, so a response costs
+ * the same with 1 node or 128.
+ */
+#define SHIM_RESPONSE_VECTOR 0xa0
+#define SHIM_RESPONSE_VECTORS 64
 #define SHIM_TIMER_VECTOR 0xef
 
 struct shim_image {
@@ -109,7 +115,7 @@ uint64_t shim_call_on_stack(uint64_t entry, uint64_t params_pa,
  * timer, SHIM_TIMER_VECTOR, bounds it), wake = nothing (the BSP rechecks
  * after every hlt), map = the kernel's identity map of RAM (direct_map.h),
  * report = a "driver: " line.
- * The first call installs the response (SHIM_RESPONSE_VECTOR) and timer
+ * The first call installs the response (SHIM_RESPONSE_VECTOR..) and timer
  * handlers and starts the timer.
  */
 const struct sd_platform *shim_platform(void);
@@ -119,8 +125,8 @@ void shim_platform_spin(bool spin);
 void shim_platform_stop(void);
 /*
  * sd_node_attach() for node index of a booted sidecar, responses to the
- * BSP on SHIM_RESPONSE_VECTOR (whose handler then runs sd_node_interrupt
- * for it). 0 or the driver's error.
+ * BSP on the node's response vector (whose handler then runs
+ * sd_node_interrupt for it). 0 or the driver's error.
  */
 int shim_node_attach(struct sd_node *n, uint32_t index,
 		     const struct sidecar_params *p,
