@@ -47,7 +47,7 @@ def run_one(base_args, vps, args):
     cmd = [base_args[0]] + base_args[1:] + [
         "--scenario", "bench", "--vps", str(vps),
         "--node-size", str(args.node_size),
-        "--timeout", str(args.timeout),
+        "--timeout", str(args.timeout or max(600, 4 * vps)),
         "--memory", str(max(512, 64 + 2 * vps)),
     ] + (DETERMINISTIC if args.deterministic else [])
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -90,7 +90,11 @@ def main():
                     help="directory for bench.csv and the SVGs "
                     "(default: bench-out in the workspace)")
     ap.add_argument("--node-size", type=int, default=32)
-    ap.add_argument("--timeout", type=int, default=600)
+    # Deterministic 1024 vCPUs take about 15 minutes here (restarting
+    # a CPU under -icount costs time that grows with the vCPU count).
+    ap.add_argument("--timeout", type=int, default=0,
+                    help="seconds per QEMU run (default: 600, or 4 per "
+                    "vCPU above 150)")
     ap.add_argument("--deterministic", action="store_true",
                     help="instruction-counted time (QEMU -icount): the "
                     "same build gives the same figures")
