@@ -124,7 +124,7 @@ def main():
         runs.append(report.Run(text))
     groups = report.group(runs)
 
-    print(report.table(groups))
+    print(report.table(groups, args.deterministic))
     csv = report.csv(groups)
     print("\n" + csv)
     write(out, "bench.csv", csv)

@@ -217,8 +217,13 @@ def representative(runs):
     return next(r for r in runs if r.boot_cycles == mid)
 
 
+# NONE / IPI: in wall-clock time NONE should cost little more than the
+# ping-pong (the host's thread wake-ups dominate both); counted in
+# instructions (--deterministic) at most 4x (issue 14): NONE does the
+# claim, the command and its checks on both sides, the ping-pong nothing.
 GOALS = {
     "rtt_ratio": 1.3,
+    "rtt_ratio_ticks": 4.0,
 }
 
 # Above this many nodes the table gives the per-node depth check as one
@@ -240,7 +245,7 @@ def _per_node(fn, runs):
     return [median(v) for v in zip(*[fn(r) for r in runs])]
 
 
-def rows(runs):
+def rows(runs, deterministic=False):
     """(figure, value, unit, goal, verdict) rows for the runs of one VP
     count (medians over them; min-max for the headline figures)."""
     r = []
@@ -299,11 +304,12 @@ def rows(runs):
     src = " (interleaved)" if run0.pair else ""
     ratio50 = med(head["rtt_ratio_p50"])
     ratio99 = med(lambda x: x.rtt_ratio_p99)
+    goal = GOALS["rtt_ratio_ticks" if deterministic else "rtt_ratio"]
     add("NONE / IPI ratio p50" + src,
         "%.2f" % ratio50 + spread(head["rtt_ratio_p50"], "%.2f"), "",
-        "<= %.1f" % GOALS["rtt_ratio"], ratio50 <= GOALS["rtt_ratio"])
+        "<= %.1f" % goal, ratio50 <= goal)
     add("NONE / IPI ratio p99" + src, "%.2f" % ratio99, "",
-        "<= %.1f" % GOALS["rtt_ratio"], ratio99 <= GOALS["rtt_ratio"])
+        "<= %.1f" % goal, ratio99 <= goal)
     for op in ("get1", "get31", "get100", "set31"):
         if op in run0.regs:
             per_call = us(med(lambda x: x.regs[op]["per_call"]))
@@ -325,8 +331,9 @@ def rows(runs):
     return r
 
 
-def table(groups):
-    """The table of every VP count; groups as from group()."""
+def table(groups, deterministic=False):
+    """The table of every VP count; groups as from group(). The NONE / IPI
+    goal is the one for instruction counts when deterministic."""
     lines = []
     for runs in groups:
         run = runs[0]
@@ -335,7 +342,7 @@ def table(groups):
                      (run.vps, run.nodes, run.tsc_khz / 1000.0,
                       ", median of %d runs [min-max]" % len(runs)
                       if len(runs) > 1 else ""))
-        rs = rows(runs)
+        rs = rows(runs, deterministic)
         w = max(len(x[0]) for x in rs)
         # Wide enough for the spreads of repeated runs.
         vw = max([14] + [len(x[1]) for x in rs])
