@@ -3,6 +3,7 @@
  * into the kernel before the AP trampoline or anything else can write
  * over the loader's memory.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <kernel/layout.h>
@@ -102,14 +103,30 @@ void pvh_print(void)
 		       bi->modules[i].paddr, bi->modules[i].size);
 }
 
+static bool ram_entry_holds(unsigned int i, uint64_t pa, uint64_t len)
+{
+	const struct hvm_memmap_table_entry *e = &boot_info.memmap[i];
+
+	return e->type == MEMMAP_RAM && pa >= e->addr &&
+	       pa + len <= e->addr + e->size;
+}
+
 int pvh_is_ram(uint64_t pa, uint64_t len)
 {
-	for (unsigned int i = 0; i < boot_info.nr_memmap; i++) {
-		const struct hvm_memmap_table_entry *e = &boot_info.memmap[i];
+	/*
+	 * hvsim asks on every hypercall, nearly always about the same RAM
+	 * entry: look at the last one that held first (a hint, any CPU's).
+	 */
+	static unsigned int last;
+	unsigned int hint = __atomic_load_n(&last, __ATOMIC_RELAXED);
 
-		if (e->type == MEMMAP_RAM && pa >= e->addr &&
-		    pa + len <= e->addr + e->size)
+	if (hint < boot_info.nr_memmap && ram_entry_holds(hint, pa, len))
+		return 1;
+	for (unsigned int i = 0; i < boot_info.nr_memmap; i++) {
+		if (ram_entry_holds(i, pa, len)) {
+			__atomic_store_n(&last, i, __ATOMIC_RELAXED);
 			return 1;
+		}
 	}
 	return 0;
 }
