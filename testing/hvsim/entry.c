@@ -59,27 +59,36 @@ void hvsim_log_call(struct hvsim_vp *vp, uint16_t code, uint16_t status,
 }
 
 /* Control bits hvsim does not implement: fast, variable header, nested. */
-#define CONTROL_UNSUPPORTED                                        \
-	(HV_HYPERCALL_CONTROL_FAST |                               \
-	 ((uint64_t)HV_HYPERCALL_CONTROL_VARHEAD_MASK              \
-	  << HV_HYPERCALL_CONTROL_VARHEAD_SHIFT) |                 \
-	 HV_HYPERCALL_CONTROL_NESTED |                             \
-	 ((uint64_t)HV_HYPERCALL_CONTROL_REP_START_MASK            \
-	  << HV_HYPERCALL_CONTROL_REP_START_SHIFT) |               \
-	 HV_U64(0xF000000000000000) | HV_U64(0x0000F00000000000) | \
-	 HV_U64(0x78000000))
+#define CONTROL_UNSUPPORTED                                         \
+	(HV_HYPERCALL_CONTROL_FAST |                                \
+	 ((uint64_t)HV_HYPERCALL_CONTROL_VARHEAD_MASK               \
+	  << HV_HYPERCALL_CONTROL_VARHEAD_SHIFT) |                  \
+	 HV_HYPERCALL_CONTROL_NESTED | HV_U64(0xF000000000000000) | \
+	 HV_U64(0x0000F00000000000) | HV_U64(0x78000000))
+
+static bool is_rep_call(uint16_t code)
+{
+	return code == HV_CALL_GET_VP_REGISTERS ||
+	       code == HV_CALL_SET_VP_REGISTERS;
+}
+
+static uint32_t rep_start(uint64_t control)
+{
+	return (uint32_t)(control >> HV_HYPERCALL_CONTROL_REP_START_SHIFT) &
+	       HV_HYPERCALL_CONTROL_REP_START_MASK;
+}
 
 static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
-			 uint32_t *aux)
+			 uint32_t *aux, uint32_t *done)
 {
 	uint64_t control = f->gpr[1];
 	uint16_t code = (uint16_t)(control & HV_HYPERCALL_CONTROL_CODE_MASK);
 	uint32_t reps =
 		(uint32_t)(control >> HV_HYPERCALL_CONTROL_REP_COUNT_SHIFT) &
 		HV_HYPERCALL_CONTROL_REP_COUNT_MASK;
+	uint32_t start = rep_start(control);
 	uint64_t in = f->gpr[2], out = f->gpr[8];
-	bool rep_call = code == HV_CALL_GET_VP_REGISTERS ||
-			code == HV_CALL_SET_VP_REGISTERS;
+	bool rep_call = is_rep_call(code);
 
 	switch (code) {
 	case HV_CALL_ENABLE_VP_VTL:
@@ -93,8 +102,8 @@ static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
 	}
 	if (control & CONTROL_UNSUPPORTED)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	/* The sidecar's calls: Get/Set with one rep, the others with none. */
-	if (rep_call ? reps != 1 : reps != 0)
+	/* Rep calls: a rep start below the count; the others: neither. */
+	if (rep_call ? reps == 0 || start >= reps : reps != 0 || start != 0)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 
 	switch (code) {
@@ -103,11 +112,11 @@ static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
 	case HV_CALL_START_VIRTUAL_PROCESSOR:
 		return hvsim_call_start_vp(vp, f, in, aux);
 	case HV_CALL_GET_VP_REGISTERS:
-		return hvsim_call_get_set_registers(vp, false, reps, in, out,
-						    aux);
+		return hvsim_call_get_set_registers(vp, false, start, reps, in,
+						    out, aux, done);
 	case HV_CALL_SET_VP_REGISTERS:
-		return hvsim_call_get_set_registers(vp, true, reps, in, out,
-						    aux);
+		return hvsim_call_get_set_registers(vp, true, start, reps, in,
+						    out, aux, done);
 	default:
 		return hvsim_call_translate(vp, in, out, aux);
 	}
@@ -143,17 +152,23 @@ static uint32_t injection_vp(const struct hvsim_vp *vp, uint16_t code,
 }
 
 /* The register a Get/SetVpRegisters names, for reg= rules; else 0. */
-static uint32_t injection_reg(uint16_t code, uint64_t in_gpa)
+/* The register of the call's first rep (its rep start), or 0. */
+static uint32_t injection_reg(uint64_t control, uint64_t in_gpa)
 {
-	const struct hv_get_set_vp_registers *in;
+	uint16_t code = (uint16_t)(control & HV_HYPERCALL_CONTROL_CODE_MASK);
+	uint64_t off = sizeof(struct hv_get_set_vp_registers);
 	uint16_t status;
+	const void *in;
 
-	if (code != HV_CALL_GET_VP_REGISTERS &&
-	    code != HV_CALL_SET_VP_REGISTERS)
+	if (!is_rep_call(code))
 		return 0;
-	/* The name is first in both the get's name and the set's assoc. */
-	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in) + 4, &status);
-	return in ? *(const uint32_t *)(in + 1) : 0;
+	/* The name leads both the get's name and the set's assoc. */
+	off += (uint64_t)rep_start(control) *
+	       (code == HV_CALL_SET_VP_REGISTERS ?
+			sizeof(struct hv_register_assoc) :
+			4);
+	in = hvsim_hypercall_buffer(in_gpa, off + 4, &status);
+	return in ? *(const uint32_t *)((const char *)in + off) : 0;
 }
 
 /* Why a VP never started: kept with the target, the log may wrap. */
@@ -176,6 +191,7 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 	uint64_t tsc = rdtsc();
 	uint16_t code = (uint16_t)f->gpr[1], status;
 	uint32_t aux = 0, key = injection_vp(vp, code, f->gpr[2]);
+	uint32_t done = 0;
 	bool injected;
 
 	if (read_rflags() & RFLAGS_IF)
@@ -184,12 +200,15 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 		vp->rec.first_call_tsc = tsc;
 	vp->rec.calls++;
 	injected = hvsim_injector_match(&hvsim.inject, code, key,
-					injection_reg(code, f->gpr[2]),
+					injection_reg(f->gpr[1], f->gpr[2]),
 					&status);
 	if (injected && !aux)
-		aux = injection_reg(code, f->gpr[2]);
+		aux = injection_reg(f->gpr[1], f->gpr[2]);
+	/* An injected failure is the failure of the first rep. */
+	if (injected && is_rep_call(code))
+		done = rep_start(f->gpr[1]);
 	if (!injected)
-		status = dispatch(vp, f, &aux);
+		status = dispatch(vp, f, &aux, &done);
 	if (status)
 		vp->rec.failed_calls++;
 	if (code == HV_CALL_START_VIRTUAL_PROCESSOR ||
@@ -206,13 +225,8 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 	 */
 	if (hvsim.cfg.trace)
 		trace(vp, code, status, aux, injected);
-	if (status)
-		return status;
-	/* Success: the one rep of Get/Set is complete. */
-	if (code == HV_CALL_GET_VP_REGISTERS ||
-	    code == HV_CALL_SET_VP_REGISTERS)
-		return HV_U64(1) << HV_HYPERCALL_OUTPUT_REPS_SHIFT;
-	return 0;
+	/* Reps complete, in success and in failure (TLFS). */
+	return status | ((uint64_t)done << HV_HYPERCALL_OUTPUT_REPS_SHIFT);
 }
 
 static void record_caller(struct hvsim_vp *vp, const struct hvsim_frame *f)

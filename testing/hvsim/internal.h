@@ -132,9 +132,11 @@ uint16_t hvsim_call_enable_vp_vtl(struct hvsim_vp *vp, uint64_t in_gpa,
 				  uint32_t *aux);
 uint16_t hvsim_call_start_vp(struct hvsim_vp *vp, struct hvsim_frame *f,
 			     uint64_t in_gpa, uint32_t *aux);
+/* Reps start..reps-1; *done: the reps complete (start + those done). */
 uint16_t hvsim_call_get_set_registers(struct hvsim_vp *vp, bool set,
-				      uint32_t reps, uint64_t in_gpa,
-				      uint64_t out_gpa, uint32_t *aux);
+				      uint32_t start, uint32_t reps,
+				      uint64_t in_gpa, uint64_t out_gpa,
+				      uint32_t *aux, uint32_t *done);
 uint16_t hvsim_call_translate(struct hvsim_vp *vp, uint64_t in_gpa,
 			      uint64_t out_gpa, uint32_t *aux);
 

@@ -115,30 +115,34 @@ static uint16_t get_one(struct hvsim_vp *vp, uint32_t rf, uint32_t name,
 }
 
 uint16_t hvsim_call_get_set_registers(struct hvsim_vp *caller, bool set,
-				      uint32_t reps, uint64_t in_gpa,
-				      uint64_t out_gpa, uint32_t *aux)
+				      uint32_t start, uint32_t reps,
+				      uint64_t in_gpa, uint64_t out_gpa,
+				      uint32_t *aux, uint32_t *done)
 {
 	uint16_t status = HV_STATUS_SUCCESS;
 	const struct hv_get_set_vp_registers *in;
+	const struct hv_register_assoc *assoc;
+	const uint32_t *names;
 	struct hv_register_value *out = NULL;
 	struct hvsim_vp *vp;
-	uint32_t rf, name;
+	uint32_t rf;
 	size_t rep_size = set ? sizeof(struct hv_register_assoc) : 4;
 
-	(void)reps; /* exactly 1, checked by the dispatcher */
-	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in) + rep_size, &status);
+	/* Nothing done until a rep is (the dispatcher checked start < reps). */
+	*done = start;
+	in = hvsim_hypercall_buffer(in_gpa, sizeof(*in) + reps * rep_size,
+				    &status);
 	if (!in)
 		return status;
 	if (!set) {
-		out = hvsim_hypercall_buffer(out_gpa, sizeof(*out), &status);
+		out = hvsim_hypercall_buffer(out_gpa, reps * sizeof(*out),
+					     &status);
 		if (!out)
 			return status;
 	}
-	if (set)
-		name = ((const struct hv_register_assoc *)(in + 1))->name;
-	else
-		name = *(const uint32_t *)(in + 1);
-	*aux = name;
+	names = (const uint32_t *)(in + 1);
+	assoc = (const struct hv_register_assoc *)(in + 1);
+	*aux = set ? assoc[start].name : names[start];
 	if (in->partition_id != HV_PARTITION_ID_SELF || in->rsvd[0] ||
 	    in->rsvd[1] || in->rsvd[2])
 		return HV_STATUS_INVALID_PARAMETER;
@@ -149,11 +153,21 @@ uint16_t hvsim_call_get_set_registers(struct hvsim_vp *caller, bool set,
 	status = resolve_vtl(in->target_vtl, &rf);
 	if (status)
 		return status;
-	if (set)
-		return set_one(vp, rf, name,
-			       ((const struct hv_register_assoc *)(in + 1))
-				       ->value.reg128);
-	return get_one(vp, rf, name, out);
+	/*
+	 * As Hyper-V: rep by rep from the rep start; the first that fails
+	 * ends the call with its status, the reps before it done (and a
+	 * Get's values for them written), the caller may go on from there.
+	 */
+	for (uint32_t i = start; i < reps; i++) {
+		*aux = set ? assoc[i].name : names[i];
+		status = set ? set_one(vp, rf, assoc[i].name,
+				       assoc[i].value.reg128) :
+			       get_one(vp, rf, names[i], &out[i]);
+		if (status)
+			return status;
+		*done = i + 1;
+	}
+	return HV_STATUS_SUCCESS;
 }
 
 struct hv_u128 hvsim_get_register(uint32_t index, uint32_t vtl, uint32_t name)

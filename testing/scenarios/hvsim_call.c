@@ -10,11 +10,9 @@
 #include "hv/status.h"
 #include "hvsim_call.h"
 
-uint16_t hvsim_call(uint16_t code, uint16_t reps, uint64_t in_gpa,
-		    uint64_t out_gpa)
+uint64_t hvsim_call_control(uint64_t control, uint64_t in_gpa, uint64_t out_gpa)
 {
 	uint64_t page = hvsim_hypercall_page_pa(), flags = read_rflags();
-	uint64_t control = hv_hypercall_control(code, reps);
 	register uint64_t r8 __asm__("r8") = out_gpa;
 	uint64_t rax;
 
@@ -24,7 +22,14 @@ uint16_t hvsim_call(uint16_t code, uint16_t reps, uint64_t in_gpa,
 			 : "memory", "cc");
 	if (flags & RFLAGS_IF)
 		__asm__ volatile("sti" ::: "memory");
-	return hv_hypercall_output_status(rax);
+	return rax;
+}
+
+uint16_t hvsim_call(uint16_t code, uint16_t reps, uint64_t in_gpa,
+		    uint64_t out_gpa)
+{
+	return hv_hypercall_output_status(hvsim_call_control(
+		hv_hypercall_control(code, reps), in_gpa, out_gpa));
 }
 
 const char *hvsim_call_status_name(uint16_t status)

@@ -12,6 +12,10 @@
 uint16_t hvsim_call(uint16_t code, uint16_t reps, uint64_t in_gpa,
 		    uint64_t out_gpa);
 
+/* The whole result (status, reps complete) of a call with this control. */
+uint64_t hvsim_call_control(uint64_t control, uint64_t in_gpa,
+			    uint64_t out_gpa);
+
 /* hv_status_name() or "?". */
 const char *hvsim_call_status_name(uint16_t status);
 

@@ -66,6 +66,7 @@ static const struct scenario_def scenarios[] = {
 	{ "demo", scenario_demo },
 	{ "stress", scenario_stress },
 	{ "hvsim-buffers", scenario_hvsim_buffers },
+	{ "hvsim-reps", scenario_hvsim_reps },
 	{ "hvsim-start-check", scenario_hvsim_start_check },
 };
 

@@ -25,6 +25,7 @@ int scenario_bench(const struct scenario_env *env);
 int scenario_demo(const struct scenario_env *env);
 int scenario_stress(const struct scenario_env *env);
 int scenario_hvsim_buffers(const struct scenario_env *env);
+int scenario_hvsim_reps(const struct scenario_env *env);
 int scenario_hvsim_start_check(const struct scenario_env *env);
 
 #endif
