@@ -75,6 +75,18 @@ static void print(const char *what, uint64_t r)
 	       hvsim_call_status_name(st), st, done(r));
 }
 
+/* The call failed with UnknownRegisterName after `want` reps. */
+static void check_unknown(const struct scenario_env *env, const char *what,
+			  uint64_t r, uint32_t want)
+{
+	print(what, r);
+	CHECK(hv_hypercall_output_status(r) ==
+			      HV_STATUS_UNKNOWN_REGISTER_NAME &&
+		      done(r) == want,
+	      "%s: result 0x%lx, want UnknownRegisterName after %u reps", what,
+	      r, want);
+}
+
 static void clear_out(void)
 {
 	for (uint32_t i = 0; i < REPS; i++)
@@ -124,11 +136,7 @@ int scenario_hvsim_reps(const struct scenario_env *env)
 	get_in.names[2] = UNKNOWN_NAME;
 	clear_out();
 	r = call(HV_CALL_GET_VP_REGISTERS, 0, REPS, &get_in, out);
-	print("get 4, rep 2 unknown", r);
-	CHECK(hv_hypercall_output_status(r) ==
-			      HV_STATUS_UNKNOWN_REGISTER_NAME &&
-		      done(r) == 2,
-	      "get with rep 2 unknown: result 0x%lx", r);
+	check_unknown(env, "get 4, rep 2 unknown", r, 2);
 	CHECK(out[0].low == 0x1000 && out[1].low == 0x1001 &&
 		      out[2].low == UNTOUCHED && out[3].low == UNTOUCHED,
 	      "get with rep 2 unknown wrote 0x%lx 0x%lx 0x%lx 0x%lx",
@@ -140,11 +148,7 @@ int scenario_hvsim_reps(const struct scenario_env *env)
 	for (uint32_t i = 0; i < REPS; i++)
 		set_in.regs[i].value.reg64 = 0x2000 + i;
 	r = call(HV_CALL_SET_VP_REGISTERS, 0, REPS, &set_in, NULL);
-	print("set 4, rep 1 unknown", r);
-	CHECK(hv_hypercall_output_status(r) ==
-			      HV_STATUS_UNKNOWN_REGISTER_NAME &&
-		      done(r) == 1,
-	      "set with rep 1 unknown: result 0x%lx", r);
+	check_unknown(env, "set 4, rep 1 unknown", r, 1);
 	clear_out();
 	r = call(HV_CALL_GET_VP_REGISTERS, 0, REPS, &get_in, out);
 	CHECK(r == ((uint64_t)REPS << HV_HYPERCALL_OUTPUT_REPS_SHIFT) &&
