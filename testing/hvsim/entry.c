@@ -72,12 +72,6 @@ static bool is_rep_call(uint16_t code)
 	       code == HV_CALL_SET_VP_REGISTERS;
 }
 
-static uint32_t rep_start(uint64_t control)
-{
-	return (uint32_t)(control >> HV_HYPERCALL_CONTROL_REP_START_SHIFT) &
-	       HV_HYPERCALL_CONTROL_REP_START_MASK;
-}
-
 static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
 			 uint32_t *aux, uint32_t *done)
 {
@@ -86,7 +80,7 @@ static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
 	uint32_t reps =
 		(uint32_t)(control >> HV_HYPERCALL_CONTROL_REP_COUNT_SHIFT) &
 		HV_HYPERCALL_CONTROL_REP_COUNT_MASK;
-	uint32_t start = rep_start(control);
+	uint32_t start = hv_hypercall_control_rep_start(control);
 	uint64_t in = f->gpr[2], out = f->gpr[8];
 	bool rep_call = is_rep_call(code);
 
@@ -163,7 +157,7 @@ static uint32_t injection_reg(uint64_t control, uint64_t in_gpa)
 	if (!is_rep_call(code))
 		return 0;
 	/* The name leads both the get's name and the set's assoc. */
-	off += (uint64_t)rep_start(control) *
+	off += (uint64_t)hv_hypercall_control_rep_start(control) *
 	       (code == HV_CALL_SET_VP_REGISTERS ?
 			sizeof(struct hv_register_assoc) :
 			4);
@@ -206,7 +200,7 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 		aux = injection_reg(f->gpr[1], f->gpr[2]);
 	/* An injected failure is the failure of the first rep. */
 	if (injected && is_rep_call(code))
-		done = rep_start(f->gpr[1]);
+		done = hv_hypercall_control_rep_start(f->gpr[1]);
 	if (!injected)
 		status = dispatch(vp, f, &aux, &done);
 	if (status)

@@ -51,20 +51,11 @@ static void header(struct hv_get_set_vp_registers *h)
 }
 
 /* The call's result: status and reps complete. */
-static uint64_t call(uint16_t code, uint32_t start, uint32_t reps, void *in,
+static uint64_t call(uint16_t code, uint16_t start, uint16_t reps, void *in,
 		     void *o)
 {
-	uint64_t control =
-		hv_hypercall_control(code, (uint16_t)reps) |
-		((uint64_t)start << HV_HYPERCALL_CONTROL_REP_START_SHIFT);
-
-	return hvsim_call_control(control, (uintptr_t)in, (uintptr_t)o);
-}
-
-static uint32_t done(uint64_t r)
-{
-	return (uint32_t)(r >> HV_HYPERCALL_OUTPUT_REPS_SHIFT) &
-	       HV_HYPERCALL_OUTPUT_REPS_MASK;
+	return hvsim_call_control(hv_hypercall_control_from(code, reps, start),
+				  (uintptr_t)in, (uintptr_t)o);
 }
 
 static void print(const char *what, uint64_t r)
@@ -72,7 +63,8 @@ static void print(const char *what, uint64_t r)
 	uint16_t st = hv_hypercall_output_status(r);
 
 	printf("hvsim-reps: %s: %s (0x%x), %u reps complete\n", what,
-	       hvsim_call_status_name(st), st, done(r));
+	       hvsim_call_status_name(st), st,
+	       hv_hypercall_output_reps_completed(r));
 }
 
 /* The call failed with UnknownRegisterName after `want` reps. */
@@ -82,7 +74,7 @@ static void check_unknown(const struct scenario_env *env, const char *what,
 	print(what, r);
 	CHECK(hv_hypercall_output_status(r) ==
 			      HV_STATUS_UNKNOWN_REGISTER_NAME &&
-		      done(r) == want,
+		      hv_hypercall_output_reps_completed(r) == want,
 	      "%s: result 0x%lx, want UnknownRegisterName after %u reps", what,
 	      r, want);
 }

@@ -87,13 +87,12 @@ static void bsp_calls(struct st_vp *d, uint32_t ap)
 		  (uint16_t)st_hypercall(0x7777, d->in_pa, d->out_pa),
 		  HV_STATUS_INVALID_HYPERCALL_CODE);
 	/* Several reps are fine (hvsim_reps_test); a start at the count not. */
-	status_is(
-		bsp, "Get of 1 rep from rep 1",
-		(uint16_t)st_hypercall(
-			CTL(HV_CALL_GET_VP_REGISTERS, 1) |
-				(1ull << HV_HYPERCALL_CONTROL_REP_START_SHIFT),
-			d->in_pa, d->out_pa),
-		HV_STATUS_INVALID_HYPERCALL_INPUT);
+	status_is(bsp, "Get of 1 rep from rep 1",
+		  (uint16_t)st_hypercall(
+			  hv_hypercall_control_from(HV_CALL_GET_VP_REGISTERS, 1,
+						    1),
+			  d->in_pa, d->out_pa),
+		  HV_STATUS_INVALID_HYPERCALL_INPUT);
 	status_is(bsp, "Get with 0 reps",
 		  (uint16_t)st_hypercall(CTL(HV_CALL_GET_VP_REGISTERS, 0),
 					 d->in_pa, d->out_pa),

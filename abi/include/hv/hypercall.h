@@ -99,6 +99,21 @@ static inline uint64_t hv_hypercall_control(uint16_t code, uint16_t rep_count)
 		<< HV_HYPERCALL_CONTROL_REP_COUNT_SHIFT);
 }
 
+/* The same from rep rep_start on: a rep call that goes on after a stop. */
+static inline uint64_t
+hv_hypercall_control_from(uint16_t code, uint16_t rep_count, uint16_t rep_start)
+{
+	return hv_hypercall_control(code, rep_count) |
+	       ((uint64_t)(rep_start & HV_HYPERCALL_CONTROL_REP_START_MASK)
+		<< HV_HYPERCALL_CONTROL_REP_START_SHIFT);
+}
+
+static inline uint16_t hv_hypercall_control_rep_start(uint64_t control)
+{
+	return (uint16_t)((control >> HV_HYPERCALL_CONTROL_REP_START_SHIFT) &
+			  HV_HYPERCALL_CONTROL_REP_START_MASK);
+}
+
 static inline uint16_t hv_hypercall_output_status(uint64_t output)
 {
 	return (uint16_t)(output & HV_HYPERCALL_OUTPUT_STATUS_MASK);
