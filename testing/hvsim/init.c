@@ -230,6 +230,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 	       n, hvsim.bsp, cpus[0].apic_id, hvsim_hypercall_page_pa(),
 	       HVSIM_PAGE_CALL_OFFSET, HVSIM_PAGE_VTL_RETURN_OFFSET,
 	       HVSIM_PAGE_LAUNCH_OFFSET, hvsim.maxphyaddr);
+	hvsim_vtl2_enter_bsp();
 }
 
 bool hvsim_vtl2_enabled_from_start(uint32_t index)

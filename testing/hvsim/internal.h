@@ -61,6 +61,8 @@ struct hvsim_vp {
 	struct svm_vmcb *vmcb;
 	uint64_t host_save_pa; /* VMSAVE area for hvsim's own state */
 	uint64_t hsave_pa; /* VM_HSAVE_PA */
+	struct svm_vmcb *vtl2; /* VTL2 as a guest (vtl2.c) */
+	struct x86_fxsave *vtl2_fx; /* its FX state while hvsim runs */
 	bool halted;
 	uint8_t entry_irq; /* hvsim_pend_interrupt_at_entry(); 0: none */
 	uint8_t halt_len;
@@ -100,6 +102,8 @@ struct hvsim {
 	uint64_t iopm_pa, msrpm_pa; /* all ones: every port and MSR exits */
 	uint64_t npt_pa; /* nested paging: the VTL0 RAM, identity */
 	uint64_t vtl0_base, vtl0_size;
+	/* VTL2 as a guest: its nested table, MSR and I/O permission maps. */
+	uint64_t vtl2_npt_pa, vtl2_msrpm_pa, vtl2_iopm_pa;
 	struct hvsim_vp *vp; /* [nr_vps] */
 };
 
@@ -158,6 +162,18 @@ void hvsim_svm_run(uint64_t vmcb_pa, uint64_t host_pa, uint64_t gprs[16],
 		   void *fx);
 /* A pointer to VTL0 RAM at gpa, or NULL outside it (the nested map). */
 void *hvsim_vtl0_phys(uint64_t gpa, uint64_t len);
+
+/* VTL2 as a guest (vtl2.c): set-up, and the BSP's kernel goes on in it. */
+struct hvsim_vtl2_live {
+	uint64_t rip, rsp, rflags; /* arch/vtl2_launch.S stores these */
+};
+
+void hvsim_vtl2_init(void);
+void hvsim_vtl2_enter_bsp(void);
+void hvsim_vtl2_launch(struct hvsim_vtl2_live *live, uint64_t host_rsp,
+		       struct hvsim_vp *vp);
+void hvsim_vtl2_host_start(struct hvsim_vp *vp,
+			   const struct hvsim_vtl2_live *live);
 
 /* VTL return: runs VTL0 until an exit for VTL2 and fills in the exit. */
 void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,

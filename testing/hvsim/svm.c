@@ -50,6 +50,7 @@ static void check_svm(void)
 
 void hvsim_svm_init(void)
 {
+	struct x86_fxsave *fx;
 	uint64_t size;
 	uint8_t *pages;
 
@@ -69,16 +70,23 @@ void hvsim_svm_init(void)
 	hvsim.vtl0_size = size;
 	hvsim.npt_pa = build_npt(hvsim.vtl0_base, size);
 
-	/* Per VP: its VMCB, a VMSAVE area for hvsim, the host save area. */
-	pages = hvsim_alloc(3ull * hvsim.nr_vps, PAGE, "VMCBs");
+	/*
+	 * Per VP: its VTL0 VMCB, a VMSAVE area for hvsim, the host save
+	 * area, its VTL2 VMCB and VTL2's FX state.
+	 */
+	pages = hvsim_alloc(4ull * hvsim.nr_vps, PAGE, "VMCBs");
+	fx = hvsim_alloc(hvsim.nr_vps, sizeof(*fx), "VTL2 FX areas");
 	for (uint32_t i = 0; i < hvsim.nr_vps; i++) {
 		struct hvsim_vp *vp = &hvsim.vp[i];
-		uint8_t *p = pages + 3 * PAGE * i;
+		uint8_t *p = pages + 4 * PAGE * i;
 
 		vp->vmcb = (struct svm_vmcb *)p;
 		vp->host_save_pa = (uintptr_t)(p + PAGE);
 		vp->hsave_pa = (uintptr_t)(p + 2 * PAGE);
+		vp->vtl2 = (struct svm_vmcb *)(p + 3 * PAGE);
+		vp->vtl2_fx = &fx[i];
 	}
+	hvsim_vtl2_init();
 	printf("hvsim: VTL0 runs on SVM: RAM 0x%lx-0x%lx (%lu KiB), nested "
 	       "table 0x%lx\n",
 	       hvsim.vtl0_base, hvsim.vtl0_base + size - 1, size >> 10,

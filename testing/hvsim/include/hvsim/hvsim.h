@@ -132,6 +132,8 @@ struct hvsim_vp_record {
 	uint32_t vmruns; /* VMRUNs of its VTL0 */
 	uint32_t halts; /* VTL0 HLTs */
 	uint32_t entry_irqs; /* runs begun with an interrupt pending */
+	uint32_t vtl2_exits; /* #VMEXITs of its VTL2 guest */
+	uint32_t vtl2_msr_exits; /* of them, trapped MSR accesses */
 	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;
