@@ -35,8 +35,8 @@
 #define RCX 1
 #define RDX 2
 #define VECTOR_GP 13
-/* EFER bits a guest may hold: SCE, LME, LMA, NXE, SVME, LMSLE, FFXSR, TCE. */
-#define EFER_DEFINED 0xFD01ull
+/* EFER bits VTL2 may write: SCE, LME, LMA (ignored), NXE, FFXSR; no SVM. */
+#define EFER_WRITABLE 0x4D01ull
 
 /* The bit pair of msr in a permission map, or -1 outside its ranges. */
 static int64_t msrpm_bit(uint32_t msr)
@@ -189,8 +189,7 @@ static void inject_gp(struct svm_vmcb *v)
  * and hidden (Hyper-V offers no SVM to its guests); the SVM MSRs do not
  * exist for a guest (#GP); the APIC base cannot move or be disabled.
  */
-static void msr_exit(struct hvsim_vp *vp, struct svm_vmcb *v,
-		     uint64_t gprs[16])
+static void msr_exit(struct hvsim_vp *vp, struct svm_vmcb *v, uint64_t gprs[16])
 {
 	uint32_t msr = (uint32_t)gprs[RCX];
 	bool write = v->control.exit_info_1 & 1;
@@ -202,7 +201,7 @@ static void msr_exit(struct hvsim_vp *vp, struct svm_vmcb *v,
 	case X86_MSR_EFER:
 		if (!write) {
 			result = v->save.efer & ~SVM_EFER_SVME;
-		} else if (value & ~EFER_DEFINED ||
+		} else if (value & ~EFER_WRITABLE ||
 			   (value ^ v->save.efer) & X86_EFER_LME) {
 			inject_gp(v);
 			return;
@@ -311,6 +310,6 @@ void hvsim_vtl2_enter_bsp(void)
 	printf("hvsim: VP %u: the kernel goes on in VTL2 as a guest\n",
 	       vp->rec.vp);
 	hvsim_vtl2_launch(&live, (uintptr_t)(stack + HOST_STACK_BYTES), vp);
-	printf("hvsim: VP %u: VTL2 runs as a guest (efer 0x%lx)\n",
-	       vp->rec.vp, rdmsr(X86_MSR_EFER));
+	printf("hvsim: VP %u: VTL2 runs as a guest (efer 0x%lx)\n", vp->rec.vp,
+	       rdmsr(X86_MSR_EFER));
 }

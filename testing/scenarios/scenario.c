@@ -68,6 +68,7 @@ static const struct scenario_def scenarios[] = {
 	{ "hvsim-buffers", scenario_hvsim_buffers },
 	{ "hvsim-reps", scenario_hvsim_reps },
 	{ "hvsim-start-check", scenario_hvsim_start_check },
+	{ "hvsim-vtl2", scenario_hvsim_vtl2 },
 };
 
 bool scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)

@@ -27,5 +27,6 @@ int scenario_stress(const struct scenario_env *env);
 int scenario_hvsim_buffers(const struct scenario_env *env);
 int scenario_hvsim_reps(const struct scenario_env *env);
 int scenario_hvsim_start_check(const struct scenario_env *env);
+int scenario_hvsim_vtl2(const struct scenario_env *env);
 
 #endif

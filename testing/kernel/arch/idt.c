@@ -7,6 +7,7 @@
 
 #include <kernel/idt.h>
 #include <kernel/layout.h>
+#include <kernel/msr_probe.h>
 #include <kernel/panic.h>
 #include <kernel/x2apic.h>
 
@@ -68,8 +69,10 @@ void isr_dispatch(struct irq_frame *f)
 {
 	irq_handler_t h;
 
-	if (f->vector < NR_EXCEPTIONS)
+	if (f->vector < NR_EXCEPTIONS && !msr_probe_fixup(f))
 		exception_report(f);
+	if (f->vector < NR_EXCEPTIONS)
+		return;
 	/* A spurious interrupt is not in service: no EOI. */
 	if (f->vector == SPURIOUS_VECTOR)
 		return;

@@ -20,6 +20,9 @@ struct cpu {
 	uint32_t ticket; /* trampoline ticket = stack slot */
 	uint32_t in_panic;
 	uint64_t online_tsc;
+	/* msr_probe.c: a #GP at probe_rip resumes at probe_resume. */
+	uint64_t probe_rip, probe_resume;
+	uint32_t probe_faulted;
 };
 
 static inline void percpu_set(struct cpu *c)
