@@ -7,12 +7,16 @@
 #include <stdint.h>
 
 #include <kernel/arch.h>
+#include <kernel/idt.h>
 #include <kernel/panic.h>
 #include <kernel/tsc.h>
 
 #include "internal.h"
 
 #define XAPIC_IRR 0x200
+#define X2APIC_TPR_MSR 0x808
+#define X2APIC_EOI_MSR 0x80B
+#define X2APIC_ISR(i) (0x810 + (i))
 #define XAPIC_ICR_LOW 0x300
 #define XAPIC_ICR_HIGH 0x310
 #define ICR_INIT ((uint32_t)X86_ICR_DELIVERY_INIT << 8)
@@ -47,16 +51,79 @@ static void icr_write(uint32_t apic_id, uint32_t low)
 		cpu_relax();
 }
 
+static void send_sipi(uint32_t apic_id, uint32_t vector_page)
+{
+	icr_write(apic_id, ICR_STARTUP | ICR_ASSERT | (vector_page & 0xFF));
+}
+
 void hvsim_apic_send_init_sipi(uint32_t apic_id, uint32_t vector_page)
 {
 	icr_write(apic_id, ICR_INIT | ICR_ASSERT);
 	tsc_delay_us(hvsim.cfg.init_delay_us);
-	hvsim_apic_send_sipi(apic_id, vector_page);
+	send_sipi(apic_id, vector_page);
 }
 
-void hvsim_apic_send_sipi(uint32_t apic_id, uint32_t vector_page)
+void hvsim_apic_send_nmi(uint32_t apic_id)
 {
-	icr_write(apic_id, ICR_STARTUP | ICR_ASSERT | (vector_page & 0xFF));
+	icr_write(apic_id, (uint32_t)X86_ICR_DELIVERY_NMI << 8 | ICR_ASSERT);
+}
+
+/*
+ * The virtual APIC's INIT and SIPI, to one VP by x2APIC ID: INIT stops
+ * its VTL2 wherever it is and leaves it waiting for a SIPI (its CPU parks
+ * in hvsim), a SIPI then starts it in real mode at the vector's page; a
+ * SIPI to a VP not waiting for one is dropped, as by a CPU. hvsim never
+ * lets a guest send a real INIT: that would reset a CPU running hvsim.
+ */
+static void init_sipi(struct hvsim_vp *from, uint64_t icr, uint32_t mode)
+{
+	uint32_t dest = (uint32_t)(icr >> X86_ICR_X2APIC_DEST_SHIFT);
+	struct hvsim_vp *t = hvsim_vp_by_apic(dest);
+	bool kick = false;
+
+	if ((icr >> X86_ICR_SHORTHAND_SHIFT & 3) != X86_ICR_SHORTHAND_NONE ||
+	    icr & X86_ICR_DEST_LOGICAL || !t || t == from)
+		hvsim_fail(from,
+			   "ICR 0x%lx: INIT/SIPI is modelled to one other "
+			   "VP by physical x2APIC ID only",
+			   icr);
+	hvsim_lock(t);
+	if (mode == X86_ICR_DELIVERY_INIT) {
+		/* Level de-assert INIT: nothing to do (x2APIC has none). */
+		if (icr & X86_ICR_LEVEL_ASSERT) {
+			t->apic_state = HVSIM_APIC_WAIT_SIPI;
+			t->rec.inits++;
+			kick = true;
+		}
+	} else if (t->apic_state == HVSIM_APIC_WAIT_SIPI) {
+		t->sipi_vector = (uint8_t)icr;
+		t->apic_state = HVSIM_APIC_SIPI;
+		kick = true;
+	}
+	hvsim_unlock(t);
+	if (kick)
+		hvsim_kick(t);
+}
+
+void hvsim_apic_icr_from_vtl2(struct hvsim_vp *vp, uint64_t icr)
+{
+	uint32_t mode = (uint32_t)(icr >> X86_ICR_DELIVERY_MODE_SHIFT) &
+			X86_ICR_DELIVERY_MODE_MASK;
+
+	switch (mode) {
+	case X86_ICR_DELIVERY_FIXED:
+	case X86_ICR_DELIVERY_LOWEST:
+		wrmsr(X86_MSR_X2APIC_ICR, icr);
+		break;
+	case X86_ICR_DELIVERY_INIT:
+	case X86_ICR_DELIVERY_STARTUP:
+		init_sipi(vp, icr, mode);
+		break;
+	default:
+		/* NMIs are hvsim's kicks; SMIs are nobody's. */
+		hvsim_fail(vp, "ICR 0x%lx: delivery mode %u is not modelled",
+			   icr, mode);
+	}
 }
 
 bool hvsim_apic_irr_pending(void)
@@ -76,4 +143,49 @@ bool hvsim_apic_irr_pending(void)
 			return true;
 	}
 	return false;
+}
+
+/* hvsim_apic_reset(): an IDT whose every gate EOIs (arch/apic_drain.S). */
+void hvsim_drain_irq(void);
+
+static struct {
+	uint16_t offset_lo, selector;
+	uint8_t ist, type;
+	uint16_t offset_mid;
+	uint32_t offset_hi, zero;
+} __attribute__((packed)) drain_idt[256] __attribute__((aligned(16)));
+
+static bool isr_empty(void)
+{
+	for (uint32_t i = 0; i < 8; i++)
+		if (rdmsr(X2APIC_ISR(i)))
+			return false;
+	return true;
+}
+
+void hvsim_apic_reset(void)
+{
+	const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) desc = { sizeof(drain_idt) - 1,
+					   (uintptr_t)drain_idt };
+	uint64_t a = (uintptr_t)hvsim_drain_irq;
+	uint16_t cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	for (uint32_t v = 0; v < 256; v++) {
+		drain_idt[v].offset_lo = (uint16_t)a;
+		drain_idt[v].selector = cs;
+		drain_idt[v].type = 0x8E;
+		drain_idt[v].offset_mid = (uint16_t)(a >> 16);
+		drain_idt[v].offset_hi = (uint32_t)(a >> 32);
+	}
+	__asm__ volatile("lidt %0" : : "m"(desc));
+	while (hvsim_apic_irr_pending())
+		__asm__ volatile("sti; nop; cli" : : : "memory");
+	for (uint32_t i = 0; i < 256 && !isr_empty(); i++)
+		wrmsr(X2APIC_EOI_MSR, 0);
+	wrmsr(X2APIC_TPR_MSR, 0);
+	idt_load();
 }

@@ -1,34 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * Where the hypercall page's stubs land: switch the CPU to hvsim's view
- * (the kernel's per-CPU data and IDT, so printf and panic work and a bug
- * in hvsim is reported by the kernel, not by the image), dispatch, and
- * switch back.
+ * A VMMCALL of VTL2, from the hypercall page: the hypercall entry (RCX
+ * the control word, RDX and R8 the input and output GPAs, the status in
+ * RAX) or the VTL-return entry (HvCallVtlReturn in RCX, its input, the
+ * caller's RCX, in RAX). QEMU saves no next RIP: VMMCALL is 3 bytes.
  */
 #include <stdint.h>
 
 #include <kernel/arch.h>
-#include <kernel/idt.h>
-#include <kernel/percpu.h>
 #include <kernel/printf.h>
 #include <kernel/smp.h>
 #include <kernel/tsc.h>
 
 #include "internal.h"
 
-static void switch_in(struct cpu *c, struct hvsim_saved *saved)
-{
-	saved->gs_base = rdmsr(MSR_GS_BASE);
-	__asm__ volatile("sidt %0" : "=m"(saved->idtr));
-	percpu_set(c);
-	idt_load();
-}
-
-static void switch_out(const struct hvsim_saved *saved)
-{
-	__asm__ volatile("lidt %0" : : "m"(saved->idtr));
-	wrmsr(MSR_GS_BASE, saved->gs_base);
-}
+#define RAX 0
+#define RCX 1
+#define RDX 2
+#define R8 8
+#define VECTOR_UD 6
 
 void *hvsim_hypercall_buffer(uint64_t gpa, uint64_t size, uint16_t *status)
 {
@@ -72,16 +62,15 @@ static bool is_rep_call(uint16_t code)
 	       code == HV_CALL_SET_VP_REGISTERS;
 }
 
-static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
-			 uint32_t *aux, uint32_t *done)
+static uint16_t dispatch(struct hvsim_vp *vp, uint32_t *aux, uint32_t *done)
 {
-	uint64_t control = f->gpr[1];
+	uint64_t control = vp->gprs[RCX];
 	uint16_t code = (uint16_t)(control & HV_HYPERCALL_CONTROL_CODE_MASK);
 	uint32_t reps =
 		(uint32_t)(control >> HV_HYPERCALL_CONTROL_REP_COUNT_SHIFT) &
 		HV_HYPERCALL_CONTROL_REP_COUNT_MASK;
 	uint32_t start = hv_hypercall_control_rep_start(control);
-	uint64_t in = f->gpr[2], out = f->gpr[8];
+	uint64_t in = vp->gprs[RDX], out = vp->gprs[R8];
 	bool rep_call = is_rep_call(code);
 
 	switch (code) {
@@ -104,7 +93,7 @@ static uint16_t dispatch(struct hvsim_vp *vp, struct hvsim_frame *f,
 	case HV_CALL_ENABLE_VP_VTL:
 		return hvsim_call_enable_vp_vtl(vp, in, aux);
 	case HV_CALL_START_VIRTUAL_PROCESSOR:
-		return hvsim_call_start_vp(vp, f, in, aux);
+		return hvsim_call_start_vp(vp, in, aux);
 	case HV_CALL_GET_VP_REGISTERS:
 		return hvsim_call_get_set_registers(vp, false, start, reps, in,
 						    out, aux, done);
@@ -180,29 +169,26 @@ static void note_start_failure(const struct hvsim_vp *caller, uint16_t code,
 	t->rec.start_failure_caller = caller->rec.vp;
 }
 
-static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
+static uint64_t hypercall(struct hvsim_vp *vp)
 {
-	uint64_t tsc = rdtsc();
-	uint16_t code = (uint16_t)f->gpr[1], status;
-	uint32_t aux = 0, key = injection_vp(vp, code, f->gpr[2]);
+	uint64_t tsc = rdtsc(), control = vp->gprs[RCX], in = vp->gprs[RDX];
+	uint16_t code = (uint16_t)control, status;
+	uint32_t aux = 0, key = injection_vp(vp, code, in);
 	uint32_t done = 0;
 	bool injected;
 
-	if (read_rflags() & RFLAGS_IF)
-		hvsim_fail(vp, "hypercall 0x%x with interrupts enabled", code);
 	if (!vp->rec.first_call_tsc)
 		vp->rec.first_call_tsc = tsc;
 	vp->rec.calls++;
 	injected = hvsim_injector_match(&hvsim.inject, code, key,
-					injection_reg(f->gpr[1], f->gpr[2]),
-					&status);
+					injection_reg(control, in), &status);
 	if (injected && !aux)
-		aux = injection_reg(f->gpr[1], f->gpr[2]);
+		aux = injection_reg(control, in);
 	/* An injected failure is the failure of the first rep. */
 	if (injected && is_rep_call(code))
-		done = hv_hypercall_control_rep_start(f->gpr[1]);
+		done = hv_hypercall_control_rep_start(control);
 	if (!injected)
-		status = dispatch(vp, f, &aux, &done);
+		status = dispatch(vp, &aux, &done);
 	if (status)
 		vp->rec.failed_calls++;
 	if (code == HV_CALL_START_VIRTUAL_PROCESSOR ||
@@ -223,26 +209,38 @@ static uint64_t hypercall(struct hvsim_vp *vp, struct hvsim_frame *f)
 	return status | ((uint64_t)done << HV_HYPERCALL_OUTPUT_REPS_SHIFT);
 }
 
-static void record_caller(struct hvsim_vp *vp, const struct hvsim_frame *f)
+static void record_caller(struct hvsim_vp *vp)
 {
-	const uint64_t *pml4 = hvsim_phys(f->caller_cr3 & HVSIM_PTE_ADDR, 4096);
+	const struct svm_vmcb *v = vp->vtl2;
+	const uint64_t *pml4 = hvsim_phys(v->save.cr3 & HVSIM_PTE_ADDR, 4096);
 
-	vp->rec.call_rsp = f->caller_sp;
+	vp->rec.call_rsp = v->save.rsp;
 	vp->rec.call_slot511 = pml4 ? pml4[511] : 0;
 }
 
-void hvsim_entry(struct hvsim_frame *f)
+void hvsim_vmmcall(struct hvsim_vp *vp)
 {
-	struct hvsim_vp *vp = hvsim_vp_by_apic((uint32_t)f->apic_id);
-	struct hvsim_saved saved;
+	struct svm_vmcb *v = vp->vtl2;
+	uint64_t control = vp->gprs[RCX];
 
-	/* The stub found this CPU's block, so it is a VP. */
-	switch_in(vp->cpu, &saved);
-	record_caller(vp, f);
-	if (f->kind == HVSIM_KIND_HYPERCALL)
-		f->gpr[0] = hypercall(vp, f);
-	else
-		hvsim_vtl_return(vp, f, &saved);
-	hvsim_fault_apply(vp, f);
-	switch_out(&saved);
+	if (v->save.rflags & RFLAGS_IF)
+		hvsim_fail(vp, "hypercall 0x%lx with interrupts enabled",
+			   control);
+	vp->gprs[RAX] = v->save.rax;
+	v->save.rip += 3;
+	record_caller(vp);
+	if (control == HV_CALL_VTL_RETURN) {
+		/* The input: bit 0 asks for a fast return, the rest is 0. */
+		if (vp->gprs[RAX] > 1) {
+			hvsim_vtl2_inject(vp, VECTOR_UD, ~0u);
+			return;
+		}
+		if (vp->gprs[RAX])
+			hvsim_fail(vp, "fast VTL return is not modelled");
+		hvsim_vtl_return(vp);
+	} else {
+		vp->gprs[RAX] = hypercall(vp);
+	}
+	v->save.rax = vp->gprs[RAX];
+	hvsim_fault_apply(vp);
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Exception injection: an armed VP's next entry into hvsim does its work
- * as usual, then returns into an exception stub of the caller's own page
- * copy (page.S) instead of to the caller. The image stays exactly the
- * production one; the fault comes from the "hypervisor" side, at an
- * address inside the image's text, on the caller's stack and tables.
+ * Exception injection: an armed VP's next hypercall or VTL return does its
+ * work as usual, then VTL2 goes on with an exception injected (EVENTINJ)
+ * at the instruction after the VMMCALL, in the caller's page copy: #UD,
+ * #BP, a #PF reading the address, or the stack moved to the address and a
+ * #PF whose delivery then faults on it (a stack overflow: #DF). The image
+ * stays exactly the production one.
  */
 #include <stdint.h>
 
@@ -13,14 +14,18 @@
 
 #include "internal.h"
 
+#define NO_ERROR ~0u
+
 static const struct {
 	const char *name;
-	uint32_t offset;
+	uint8_t vector;
+	uint32_t error;
 } kinds[] = {
-	[HVSIM_FAULT_UD] = { "ud", HVSIM_PAGE_FAULT_UD_OFFSET },
-	[HVSIM_FAULT_BP] = { "bp", HVSIM_PAGE_FAULT_BP_OFFSET },
-	[HVSIM_FAULT_PF] = { "pf", HVSIM_PAGE_FAULT_PF_OFFSET },
-	[HVSIM_FAULT_STACK] = { "stack", HVSIM_PAGE_FAULT_STACK_OFFSET },
+	[HVSIM_FAULT_UD] = { "ud", 6, NO_ERROR },
+	[HVSIM_FAULT_BP] = { "bp", 3, NO_ERROR },
+	/* Not present, read, supervisor. */
+	[HVSIM_FAULT_PF] = { "pf", 14, 0 },
+	[HVSIM_FAULT_STACK] = { "stack", 14, 0 },
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -51,25 +56,26 @@ uint64_t hvsim_fault_rip(uint32_t index)
 		       0;
 }
 
-void hvsim_fault_apply(struct hvsim_vp *vp, const struct hvsim_frame *f)
+void hvsim_fault_apply(struct hvsim_vp *vp)
 {
 	uint32_t i = vp->rec.vp;
 	uint32_t kind =
 		__atomic_exchange_n(&faults[i].kind, 0, __ATOMIC_ACQ_REL);
-	/* The caller's stack is mapped here: slot 511 is the caller's. */
-	uint64_t *stack = (uint64_t *)(uintptr_t)f->caller_sp;
-	uint64_t rip, was;
+	struct svm_vmcb_save *s = &vp->vtl2->save;
 
 	if (!kind)
 		return;
-	rip = f->page_va + kinds[kind].offset;
-	was = stack[HVSIM_CALLER_RETURN_SLOT / 8];
-	stack[HVSIM_CALLER_KIND_SLOT / 8] = faults[i].addr;
-	stack[HVSIM_CALLER_RETURN_SLOT / 8] = rip;
-	__atomic_store_n(&faults[i].rip, rip, __ATOMIC_RELEASE);
-	printf("hvsim: VP %u: injected %s fault: returning to 0x%lx instead "
-	       "of 0x%lx\n",
-	       i, kinds[kind].name, rip, was);
+	if (kind == HVSIM_FAULT_PF)
+		s->cr2 = faults[i].addr;
+	if (kind == HVSIM_FAULT_STACK) {
+		/* As if a push at the address had faulted. */
+		s->rsp = faults[i].addr;
+		s->cr2 = faults[i].addr - 8;
+	}
+	hvsim_vtl2_inject(vp, kinds[kind].vector, kinds[kind].error);
+	__atomic_store_n(&faults[i].rip, s->rip, __ATOMIC_RELEASE);
+	printf("hvsim: VP %u: injected %s fault at 0x%lx\n", i,
+	       kinds[kind].name, s->rip);
 }
 
 /* "key=VALUE" at s, up to ':' or the end; the value's length in *vlen. */

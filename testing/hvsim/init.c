@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * hvsim set-up: one VP per MADT CPU, numbered in MADT order (VP index and
- * x2APIC ID are separate name spaces, as on Hyper-V), an hvsim page table
- * and stack per CPU, and the hypercall page built from the stub template
- * with the handler address and where the per-CPU data is.
+ * x2APIC ID are separate name spaces, as on Hyper-V), a host stack per
+ * CPU, the hypercall page, SVM; then every AP is brought into hvsim's
+ * host loop, where it parks until its VP is started, and the BSP's kernel
+ * goes on as its VP's VTL2 guest.
  *
- * Sized from the MADT: the VPs and their stacks by CPU count, the PML4s
- * and CPU blocks the stubs compute from an x2APIC ID by the highest ID
- * (page.h), so IDs with holes cost a page each. All of it is outside the
- * shim's own memory, except the BSP's PML4 and the page, which the boot
- * shim's table maps during the entry.
+ * Sized from the MADT: the VPs and their stacks by CPU count, the CPU
+ * blocks that the AP entry finds its stack in by the highest x2APIC ID
+ * (16 bytes per ID, holes included). All of it is outside the shim's own
+ * memory.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,6 +23,7 @@
 #include <kernel/pvh.h>
 #include <kernel/smp.h>
 #include <kernel/string.h>
+#include <kernel/tsc.h>
 
 #include "internal.h"
 
@@ -30,14 +31,6 @@ struct hvsim hvsim;
 
 struct hvsim_cpu *hvsim_cpu_base;
 uint32_t hvsim_apic_limit;
-
-/*
- * The hypercall page, alone in 1 MiB: node memory that a test puts at it
- * overlaps it and nothing else, wherever the image lands.
- */
-static uint8_t *page;
-static uint64_t bsp_pml4[512] __attribute__((aligned(4096)));
-static uint8_t *pml4_base; /* [hvsim_apic_limit][4096], by x2APIC ID */
 
 void hvsim_config_defaults(struct hvsim_config *cfg)
 {
@@ -123,26 +116,38 @@ void *hvsim_alloc(uint64_t count, uint64_t size, const char *what)
 	return (void *)(uintptr_t)pa;
 }
 
+/*
+ * The hypercall page, alone in 1 MiB: node memory that a test puts at it
+ * overlaps it and nothing else, wherever the image lands.
+ */
 static void page_build(void)
 {
-	size_t len = (size_t)(hvsim_page_template_end - hvsim_page_template);
-	uint64_t handler = (uintptr_t)hvsim_entry;
-	uint64_t base = (uintptr_t)pml4_base, cpu = (uintptr_t)hvsim_cpu_base;
-	uint64_t bsp = (uintptr_t)bsp_pml4;
-	uint32_t bsp_apic = hvsim.vp[hvsim.bsp].rec.apic_id;
+	hvsim.page = hvsim_alloc(1, 0x100000, "the hypercall page");
+	hvsim_hypercall_page_write(hvsim.page);
+}
 
-	if (len != 4096)
-		panic("hvsim: page template is %zu bytes", len);
-	page = hvsim_alloc(1, 0x100000, "the hypercall page");
-	memcpy(page, hvsim_page_template, len);
-	memcpy(page + HVSIM_PAGE_HANDLER_OFFSET, &handler, sizeof(handler));
-	memcpy(page + HVSIM_PAGE_PML4_BASE_OFFSET, &base, sizeof(base));
-	memcpy(page + HVSIM_PAGE_CPU_BASE_OFFSET, &cpu, sizeof(cpu));
-	memcpy(page + HVSIM_PAGE_BSP_PML4_OFFSET, &bsp, sizeof(bsp));
-	memcpy(page + HVSIM_PAGE_APIC_LIMIT_OFFSET, &hvsim_apic_limit,
-	       sizeof(hvsim_apic_limit));
-	memcpy(page + HVSIM_PAGE_BSP_APIC_OFFSET, &bsp_apic, sizeof(bsp_apic));
-	hvsim.page = page;
+/* Every AP into the host loop (arch/ap.S), as a hypervisor boots. */
+static void park_aps(void)
+{
+	uint32_t want = hvsim.nr_vps - 1;
+	uint64_t start = rdtsc(), deadline;
+
+	smp_trampoline_install((uintptr_t)hvsim_ap_start64);
+	for (uint32_t i = 0; i < hvsim.nr_vps; i++)
+		if (i != hvsim.bsp)
+			hvsim_apic_send_init_sipi(hvsim.vp[i].rec.apic_id,
+						  AP_TRAMPOLINE_BASE >> 12);
+	deadline = start + tsc_ms_to_cycles(hvsim.cfg.arrive_timeout_ms +
+					    hvsim.nr_vps * 20ull);
+	while (__atomic_load_n(&hvsim.parked, __ATOMIC_ACQUIRE) < want) {
+		if (rdtsc() > deadline)
+			panic("hvsim: %u of %u APs reached hvsim's host loop",
+			      __atomic_load_n(&hvsim.parked, __ATOMIC_ACQUIRE),
+			      want);
+		cpu_relax();
+	}
+	printf("hvsim: %u APs parked in host mode in %lu ms\n", want,
+	       tsc_cycles_to_ns(rdtsc() - start) / 1000000);
 }
 
 /* The highest x2APIC ID + 1; panics when the IDs need too many PML4s. */
@@ -154,21 +159,18 @@ static uint32_t apic_limit(const uint32_t *ids, unsigned int n)
 		if (ids[i] + 1ull > limit)
 			limit = ids[i] + 1ull;
 	if (limit > IDENTITY_MAP_LIMIT / 4096 / 4)
-		panic("hvsim: highest x2APIC ID %lu: the stubs would need "
-		      "%lu MiB of PML4s (one per ID, page.h)",
-		      limit - 1, limit * 4096 >> 20);
+		panic("hvsim: highest x2APIC ID %lu is out of range",
+		      limit - 1);
 	return (uint32_t)limit;
 }
 
 void hvsim_init(const struct hvsim_config *cfg)
 {
-	uint64_t *boot_pml4 = (uint64_t *)(uintptr_t)read_cr3();
 	unsigned int n;
 	const uint32_t *ids = smp_madt_apic_ids(&n);
 	uint8_t *stacks;
 
 	hvsim.cfg = *cfg;
-	hvsim.boot_pml4_pa = (uintptr_t)boot_pml4;
 	check_cpu();
 	if (n != nr_cpus || n > HVSIM_MAX_VPS)
 		panic("hvsim: %u MADT CPUs, %u kernel CPUs, at most %u VPs", n,
@@ -176,7 +178,6 @@ void hvsim_init(const struct hvsim_config *cfg)
 	hvsim_apic_limit = apic_limit(ids, n);
 	hvsim.vp = hvsim_alloc(n, sizeof(*hvsim.vp), "VPs");
 	stacks = hvsim_alloc(n, HVSIM_STACK_SIZE, "stacks");
-	pml4_base = hvsim_alloc(hvsim_apic_limit, 4096, "PML4s by x2APIC ID");
 	hvsim_cpu_base = hvsim_alloc(hvsim_apic_limit, sizeof(struct hvsim_cpu),
 				     "CPU blocks by x2APIC ID");
 	hvsim.nr_vps = n;
@@ -192,15 +193,8 @@ void hvsim_init(const struct hvsim_config *cfg)
 		vp->rec.parent = HVSIM_NO_VP;
 		vp->cpu = smp_cpu_by_apic_id(ids[i]);
 		vp->stack = stacks + (uint64_t)i * HVSIM_STACK_SIZE;
-		if (ids[i] == cpus[0].apic_id) {
+		if (ids[i] == cpus[0].apic_id)
 			hvsim.bsp = i;
-			vp->pml4 = bsp_pml4;
-		} else {
-			vp->pml4 = (uint64_t *)(pml4_base +
-						(uint64_t)ids[i] * 4096);
-		}
-		/* Identity map now; slot 511 comes with the VP's context. */
-		vp->pml4[0] = boot_pml4[0];
 		if (!vp->cpu || c->stack_top)
 			panic("hvsim: x2APIC ID %u of VP %u listed twice or "
 			      "not a kernel CPU",
@@ -211,25 +205,22 @@ void hvsim_init(const struct hvsim_config *cfg)
 	if (hvsim.bsp == HVSIM_NO_VP)
 		panic("hvsim: the BSP (x2APIC ID %u) is not in the MADT",
 		      cpus[0].apic_id);
-	/*
-	 * The BSP runs VTL2 already; its hvsim table takes slot 511 from
-	 * whoever calls (page.h).
-	 */
+	/* The BSP runs VTL2 already. */
 	hvsim.vp[hvsim.bsp].rec.state = HVSIM_VP_RUNNING;
 	hvsim.vp[hvsim.bsp].rec.vtl2_enabled = 1;
 	page_build();
 	hvsim_svm_init();
-	smp_trampoline_install((uintptr_t)hvsim_ap_start64);
+	hvsim_host_init();
 	if (hvsim_apic_limit != n)
 		printf("hvsim: note: x2APIC IDs have holes (%u CPUs, highest "
 		       "x2APIC ID %u)\n",
 		       n, hvsim_apic_limit - 1);
 	printf("hvsim: %u VPs, BSP VP %u (x2APIC ID %u), hypercall page "
-	       "0x%lx (call +0x%x, VTL return +0x%x, launch +0x%x), "
-	       "maxphyaddr %u\n",
+	       "0x%lx (call +0x%x, VTL return +0x%x), maxphyaddr %u\n",
 	       n, hvsim.bsp, cpus[0].apic_id, hvsim_hypercall_page_pa(),
 	       HVSIM_PAGE_CALL_OFFSET, HVSIM_PAGE_VTL_RETURN_OFFSET,
-	       HVSIM_PAGE_LAUNCH_OFFSET, hvsim.maxphyaddr);
+	       hvsim.maxphyaddr);
+	park_aps();
 	hvsim_vtl2_enter_bsp();
 }
 

@@ -17,53 +17,37 @@
 #define HVSIM_RF_VTL0 0
 #define HVSIM_RF_VTL2 1
 
-/* What the common stub body builds on hvsim's stack (page.h offsets). */
-struct hvsim_frame {
-	uint64_t gpr[16]; /* hvdef order; [4] = the caller's RSP */
-	uint64_t cr2;
-	uint64_t kind; /* HVSIM_KIND_* */
-	uint64_t page_va; /* where the caller's copy of the page is */
-	uint64_t caller_cr3;
-	uint64_t caller_sp;
-	uint64_t apic_id;
-	struct x86_fxsave *fx; /* VTL return only */
-};
-
-_Static_assert(sizeof(struct hvsim_frame) == HVSIM_FRAME_SIZE, "frame size");
-_Static_assert(__builtin_offsetof(struct hvsim_frame, cr2) == HVSIM_FRAME_CR2,
-	       "frame cr2");
-_Static_assert(__builtin_offsetof(struct hvsim_frame, fx) == HVSIM_FRAME_FX,
-	       "frame fx");
-
-/* What a VP was doing when it entered hvsim, restored on the way out. */
-struct hvsim_saved {
-	uint64_t gs_base;
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr;
-};
-
 struct cpu;
+
+/* The virtual local APIC's INIT/SIPI state of a VP's VTL2 (apic.c). */
+#define HVSIM_APIC_RUNNING 0
+#define HVSIM_APIC_WAIT_SIPI 1 /* after an INIT */
+#define HVSIM_APIC_SIPI 2 /* a SIPI came: start at sipi_vector << 12 */
 
 struct hvsim_vp {
 	struct hvsim_vp_record rec; /* rec.vp: VP index, rec.apic_id */
 	struct cpu *cpu; /* the kernel's per-CPU block of this CPU */
 	uint32_t lock;
 	uint32_t waiting; /* halted VTL0 sleeps in its own hlt */
-	uint64_t *pml4; /* hvsim's table for this CPU (identity + slot 511) */
-	uint8_t *stack;
-	uint64_t page_va; /* the page copy the launch stub is taken from */
+	uint32_t kicks; /* bumped, with an NMI, when the CPU must look */
+	uint32_t apic_state; /* HVSIM_APIC_* */
+	uint8_t sipi_vector;
+	bool apic_reset; /* since the INIT: its CPU's APIC was reset */
+	uint8_t *stack; /* hvsim's host stack on this CPU */
 	struct hv_initial_vp_context_x64 enable_ctx;
 	struct hv_initial_vp_context_x64 start_ctx;
 	struct hvsim_regfile rf[2];
-	/* VTL0 on SVM (svm.c); halted: until VTL0 has an interrupt. */
-	struct svm_vmcb *vmcb;
+	/*
+	 * Both VTLs are SVM guests: a VMCB each; one GPR file (RAX and RSP
+	 * live in the VMCBs) and one FX state, shared as on Hyper-V.
+	 */
+	struct svm_vmcb *vmcb; /* VTL0 */
+	struct svm_vmcb *vtl2;
+	struct x86_fxsave *fx;
+	uint64_t gprs[16];
 	uint64_t host_save_pa; /* VMSAVE area for hvsim's own state */
 	uint64_t hsave_pa; /* VM_HSAVE_PA */
-	struct svm_vmcb *vtl2; /* VTL2 as a guest (vtl2.c) */
-	struct x86_fxsave *vtl2_fx; /* its FX state while hvsim runs */
-	bool halted;
+	bool halted; /* VTL0, until it has an interrupt */
 	uint8_t entry_irq; /* hvsim_pend_interrupt_at_entry(); 0: none */
 	uint8_t halt_len;
 	uint64_t halt_rip; /* of the hlt VTL0 halted in */
@@ -92,13 +76,13 @@ struct hvsim {
 	struct hvsim_config cfg;
 	uint32_t nr_vps; /* VP indices are 0 .. nr_vps - 1, in MADT order */
 	uint32_t bsp; /* VP index of the BSP */
-	uint64_t boot_pml4_pa;
 	uint32_t maxphyaddr;
 	struct hvsim_injector inject;
 	uint32_t started;
 	uint32_t start_requests;
 	uint32_t crashes;
 	uint8_t *page; /* the hypercall page */
+	uint32_t parked; /* APs in hvsim's host loop */
 	uint64_t iopm_pa, msrpm_pa; /* all ones: every port and MSR exits */
 	uint64_t npt_pa; /* nested paging: the VTL0 RAM, identity */
 	uint64_t vtl0_base, vtl0_size;
@@ -107,7 +91,7 @@ struct hvsim {
 	struct hvsim_vp *vp; /* [nr_vps] */
 };
 
-/* Read by the stubs' twin in arch/ap.S: the CPU blocks by x2APIC ID. */
+/* Read by arch/ap.S: the CPU blocks by x2APIC ID. */
 extern struct hvsim_cpu *hvsim_cpu_base;
 extern uint32_t hvsim_apic_limit; /* highest x2APIC ID + 1 */
 
@@ -128,14 +112,14 @@ void hvsim_unlock(struct hvsim_vp *vp);
 __attribute__((noreturn, format(printf, 2, 3))) void
 hvsim_fail(const struct hvsim_vp *vp, const char *fmt, ...);
 
-/* Entered from the page's common body (kept for the page's handler slot). */
-void hvsim_entry(struct hvsim_frame *f);
+/* A VMMCALL exit of vp's VTL2: a hypercall or a VTL return (entry.c). */
+void hvsim_vmmcall(struct hvsim_vp *vp);
 
 /* Hypercalls; each returns the HvStatus and may set *aux for the log. */
 uint16_t hvsim_call_enable_vp_vtl(struct hvsim_vp *vp, uint64_t in_gpa,
 				  uint32_t *aux);
-uint16_t hvsim_call_start_vp(struct hvsim_vp *vp, struct hvsim_frame *f,
-			     uint64_t in_gpa, uint32_t *aux);
+uint16_t hvsim_call_start_vp(struct hvsim_vp *vp, uint64_t in_gpa,
+			     uint32_t *aux);
 /* Reps start..reps-1; *done: the reps complete (start + those done). */
 uint16_t hvsim_call_get_set_registers(struct hvsim_vp *vp, bool set,
 				      uint32_t start, uint32_t reps,
@@ -174,13 +158,26 @@ void hvsim_vtl2_launch(struct hvsim_vtl2_live *live, uint64_t host_rsp,
 		       struct hvsim_vp *vp);
 void hvsim_vtl2_host_start(struct hvsim_vp *vp,
 			   const struct hvsim_vtl2_live *live);
+/* vp's VTL2 VMCB from a StartVirtualProcessor context, or after a SIPI. */
+void hvsim_vtl2_load_context(struct hvsim_vp *vp,
+			     const struct hv_initial_vp_context_x64 *c);
+void hvsim_vtl2_load_sipi(struct hvsim_vp *vp, uint8_t vector);
+/* An MSR exit of vp's VTL2. */
+void hvsim_vtl2_msr_exit(struct hvsim_vp *vp);
+/* Injects exception vector (with error code unless ~0u) into VTL2. */
+void hvsim_vtl2_inject(struct hvsim_vp *vp, uint8_t vector, uint32_t error);
+
+/* The host side of each CPU (host.c): runs its VP's VTL2 for ever. */
+__attribute__((noreturn)) void hvsim_host_loop(struct hvsim_vp *vp);
+void hvsim_host_init(void); /* takes NMIs: the kicks */
+/* Makes vp's CPU look at its start and APIC state now (an NMI). */
+void hvsim_kick(struct hvsim_vp *vp);
 
 /* VTL return: runs VTL0 until an exit for VTL2 and fills in the exit. */
-void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
-		      const struct hvsim_saved *saved);
+void hvsim_vtl_return(struct hvsim_vp *vp);
 
 /* An armed exception injection for vp: redirect the return (fault.c). */
-void hvsim_fault_apply(struct hvsim_vp *vp, const struct hvsim_frame *f);
+void hvsim_fault_apply(struct hvsim_vp *vp);
 const char *hvsim_fault_parse(const char *s, size_t len);
 
 /* The guest crash registers: CTL reports the crash. */
@@ -191,17 +188,18 @@ void hvsim_log_call(struct hvsim_vp *vp, uint16_t code, uint16_t status,
 
 /* Local APIC, in whichever mode the calling CPU has it. */
 void hvsim_apic_send_init_sipi(uint32_t apic_id, uint32_t vector_page);
-void hvsim_apic_send_sipi(uint32_t apic_id, uint32_t vector_page);
+void hvsim_apic_send_nmi(uint32_t apic_id);
 bool hvsim_apic_irr_pending(void);
+/* What INIT does to this CPU's local APIC: nothing pending or in service. */
+void hvsim_apic_reset(void);
+/* A write of VTL2 to the x2APIC ICR (trapped): sent, or INIT/SIPI modelled. */
+void hvsim_apic_icr_from_vtl2(struct hvsim_vp *vp, uint64_t icr);
 
-/* AP start (arch/ap.S): lands in hvsim_ap_main(), leaves into the VP. */
+/* The hypercall page's contents (hypercall_page.c). */
+void hvsim_hypercall_page_write(uint8_t *page);
+
+/* AP bring-up at init (arch/ap.S): lands in hvsim_ap_main(), parks. */
 void hvsim_ap_start64(void);
-void hvsim_ap_main(uint32_t apic_id);
-__attribute__((noreturn)) void
-hvsim_launch_asm(const struct hv_initial_vp_context_x64 *ctx,
-		 uint64_t launch_va, uint64_t *launch_tsc);
-
-/* The stub template (arch/page.S). */
-extern const uint8_t hvsim_page_template[], hvsim_page_template_end[];
+__attribute__((noreturn)) void hvsim_ap_main(uint32_t apic_id);
 
 #endif

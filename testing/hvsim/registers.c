@@ -42,7 +42,7 @@ static uint64_t read_only_value(const struct hvsim_vp *vp, uint32_t name)
 	case HV_REGISTER_VSM_CODE_PAGE_OFFSETS:
 		return ((uint64_t)HVSIM_PAGE_VTL_RETURN_OFFSET
 			<< HV_VSM_CODE_PAGE_OFFSETS_RETURN_SHIFT) |
-		       ((uint64_t)HVSIM_PAGE_CALL_OFFSET
+		       ((uint64_t)HVSIM_PAGE_VTL_CALL_OFFSET
 			<< HV_VSM_CODE_PAGE_OFFSETS_CALL_SHIFT);
 	case HV_REGISTER_VSM_CAPABILITIES:
 		return hvsim.cfg.vsm_capabilities;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * HvCallEnableVpVtl and HvCallStartVirtualProcessor. Start records the
- * context, gives the VP an hvsim table (identity + the context's PML4
- * slot 511) and sends INIT-SIPI; the VP continues in launch.c. It does not
- * wait for the VP, like a hypervisor that only schedules it.
+ * HvCallEnableVpVtl and HvCallStartVirtualProcessor. Start writes the
+ * context into the VP's VTL2 VMCB and kicks its parked CPU, which runs
+ * it (host.c); it does not wait for the VP, like a hypervisor that only
+ * schedules it.
  */
 #include <stdint.h>
 
@@ -12,8 +12,6 @@
 #include <kernel/printf.h>
 
 #include "internal.h"
-
-#define SIPI_PAGE (AP_TRAMPOLINE_BASE >> 12)
 
 uint16_t hvsim_call_enable_vp_vtl(struct hvsim_vp *caller, uint64_t in_gpa,
 				  uint32_t *aux)
@@ -67,12 +65,11 @@ static bool mapped(uint64_t cr3, uint64_t va, uint32_t need_rights,
 }
 
 /* NULL when hvsim can launch this context, else why not. */
-static const char *check_context(const struct hvsim_frame *f,
-				 const struct hv_initial_vp_context_x64 *c,
+static const char *check_context(const struct hv_initial_vp_context_x64 *c,
 				 char *why, size_t size)
 {
 	const uint64_t *pml4;
-	struct hvsim_mapping mine, theirs;
+	struct hvsim_mapping theirs;
 
 	if ((c->efer & (X86_EFER_LME | X86_EFER_LMA)) !=
 	    (X86_EFER_LME | X86_EFER_LMA))
@@ -88,14 +85,6 @@ static const char *check_context(const struct hvsim_frame *f,
 	pml4 = hvsim_phys(c->cr3, 4096);
 	if (!pml4)
 		return "CR3 is not in RAM";
-	if (!(pml4[511] & HVSIM_PTE_P))
-		return "PML4 slot 511 is empty";
-	if (!mapped(f->caller_cr3, f->page_va, 0, &mine) ||
-	    !mapped(c->cr3, f->page_va, HVSIM_MAP_NX, &theirs) ||
-	    mine.pa + (f->page_va & (mine.size - 1)) !=
-		    theirs.pa + (f->page_va & (theirs.size - 1)))
-		return "the caller's hypercall page copy is not mapped "
-		       "executable at the same address in the new VP";
 	if (!mapped(c->cr3, c->rip, HVSIM_MAP_NX, &theirs))
 		return "RIP is not mapped executable";
 	if (!mapped(c->cr3, c->rsp - 40, HVSIM_MAP_W, &theirs) ||
@@ -108,8 +97,8 @@ static const char *check_context(const struct hvsim_frame *f,
 	return hvsim_check_segments(c, why, size);
 }
 
-uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
-			     uint64_t in_gpa, uint32_t *aux)
+uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, uint64_t in_gpa,
+			     uint32_t *aux)
 {
 	uint16_t status = HV_STATUS_SUCCESS;
 	const struct hv_start_virtual_processor_x64 *in;
@@ -136,7 +125,7 @@ uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
 		return HV_STATUS_INVALID_VTL_STATE;
 	if (__atomic_load_n(&vp->rec.state, __ATOMIC_ACQUIRE) != HVSIM_VP_OFF)
 		return HV_STATUS_INVALID_VP_STATE;
-	why = check_context(f, c, reason, sizeof(reason));
+	why = check_context(c, reason, sizeof(reason));
 	if (why) {
 		printf("hvsim: VP %u: StartVirtualProcessor(%u) refused: %s "
 		       "(rip 0x%lx rsp 0x%lx cr3 0x%lx)\n",
@@ -144,22 +133,21 @@ uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, struct hvsim_frame *f,
 		       c->cr3);
 		return HV_STATUS_INVALID_REGISTER_VALUE;
 	}
-	if (!__atomic_compare_exchange_n(&vp->rec.state, &expected,
-					 HVSIM_VP_STARTING, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	hvsim_lock(vp);
+	if (vp->rec.state != expected) {
+		hvsim_unlock(vp);
 		return HV_STATUS_INVALID_VP_STATE; /* lost a race */
-
+	}
 	vp->start_ctx = *c;
-	vp->page_va = f->page_va;
-	vp->pml4[511] = ((const uint64_t *)hvsim_phys(c->cr3, 4096))[511];
+	hvsim_vtl2_load_context(vp, c);
 	vp->rec.parent = caller->rec.vp;
 	vp->rec.depth = caller->rec.depth + 1;
 	vp->rec.cr3 = c->cr3;
 	vp->rec.rip = c->rip;
 	vp->rec.request_tsc = rdtsc();
+	__atomic_store_n(&vp->rec.state, HVSIM_VP_STARTING, __ATOMIC_RELEASE);
+	hvsim_unlock(vp);
 	__atomic_fetch_add(&hvsim.started, 1, __ATOMIC_RELEASE);
-	/* The VP reads all of the above after it arrives. */
-	/* The VP index names the VP, its x2APIC ID the CPU to wake. */
-	hvsim_apic_send_init_sipi(vp->rec.apic_id, SIPI_PAGE);
+	hvsim_kick(vp);
 	return HV_STATUS_SUCCESS;
 }

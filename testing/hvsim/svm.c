@@ -72,10 +72,10 @@ void hvsim_svm_init(void)
 
 	/*
 	 * Per VP: its VTL0 VMCB, a VMSAVE area for hvsim, the host save
-	 * area, its VTL2 VMCB and VTL2's FX state.
+	 * area, its VTL2 VMCB and the FX state of its VTLs.
 	 */
 	pages = hvsim_alloc(4ull * hvsim.nr_vps, PAGE, "VMCBs");
-	fx = hvsim_alloc(hvsim.nr_vps, sizeof(*fx), "VTL2 FX areas");
+	fx = hvsim_alloc(hvsim.nr_vps, sizeof(*fx), "FX areas");
 	for (uint32_t i = 0; i < hvsim.nr_vps; i++) {
 		struct hvsim_vp *vp = &hvsim.vp[i];
 		uint8_t *p = pages + 4 * PAGE * i;
@@ -84,7 +84,7 @@ void hvsim_svm_init(void)
 		vp->host_save_pa = (uintptr_t)(p + PAGE);
 		vp->hsave_pa = (uintptr_t)(p + 2 * PAGE);
 		vp->vtl2 = (struct svm_vmcb *)(p + 3 * PAGE);
-		vp->vtl2_fx = &fx[i];
+		vp->fx = &fx[i];
 	}
 	hvsim_vtl2_init();
 	printf("hvsim: VTL0 runs on SVM: RAM 0x%lx-0x%lx (%lu KiB), nested "
@@ -140,15 +140,11 @@ void hvsim_svm_prepare(struct hvsim_vp *vp)
 	c->event_inj = 0;
 }
 
+/* From the host loop, which keeps EFER.SVME and VM_HSAVE_PA set. */
 uint64_t hvsim_svm_enter(struct hvsim_vp *vp, uint64_t gprs[16], void *fx)
 {
-	uint64_t efer = rdmsr(X86_MSR_EFER);
-
-	wrmsr(X86_MSR_EFER, efer | SVM_EFER_SVME);
-	wrmsr(SVM_MSR_VM_HSAVE_PA, vp->hsave_pa);
 	vp->vmcb->control.exit_code = 0;
 	hvsim_svm_run((uintptr_t)vp->vmcb, vp->host_save_pa, gprs, fx);
-	wrmsr(X86_MSR_EFER, efer);
 	vp->rec.vmruns++;
 	return vp->vmcb->control.exit_code;
 }

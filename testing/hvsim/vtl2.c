@@ -29,12 +29,13 @@
 
 #define PAGE 4096ull
 #define MSRPM_BYTES (2 * PAGE)
-#define HOST_STACK_BYTES 0x4000ull
 #define MSR_VM_CR 0xC0010114u
 #define RAX 0
 #define RCX 1
 #define RDX 2
 #define VECTOR_GP 13
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 /* EFER bits VTL2 may write: SCE, LME, LMA (ignored), NXE, FFXSR; no SVM. */
 #define EFER_WRITABLE 0x4D01ull
 
@@ -95,7 +96,9 @@ void hvsim_vtl2_init(void)
 	msrpm_trap(map, X86_MSR_EFER, true, true);
 	msrpm_trap(map, SVM_MSR_VM_HSAVE_PA, true, true);
 	msrpm_trap(map, MSR_VM_CR, true, true);
-	msrpm_trap(map, MSR_APIC_BASE, false, true);
+	msrpm_trap(map, X86_MSR_APIC_BASE, false, true);
+	/* INIT and SIPI are the virtual APIC's; the rest is sent as is. */
+	msrpm_trap(map, X86_MSR_X2APIC_ICR, false, true);
 	hvsim.vtl2_msrpm_pa = (uintptr_t)map;
 	/* IOIO is not intercepted; the map only has to be a valid address. */
 	hvsim.vtl2_iopm_pa = (uintptr_t)hvsim_alloc(1, 3 * PAGE, "VTL2 IOPM");
@@ -107,8 +110,10 @@ void hvsim_vtl2_init(void)
 
 static void control_init(struct svm_vmcb_control *c)
 {
-	c->intercept_misc1 = SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_TASK_SWITCH;
+	/* NMIs are hvsim's kicks (host.c). */
+	c->intercept_misc1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_MSR |
+			     SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA |
+			     SVM_INTERCEPT_TASK_SWITCH;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
@@ -176,24 +181,30 @@ static void save_from_live(struct svm_vmcb *v)
 	s->g_pat = rdmsr(X86_MSR_PAT);
 }
 
-static void inject_gp(struct svm_vmcb *v)
+void hvsim_vtl2_inject(struct hvsim_vp *vp, uint8_t vector, uint32_t error)
 {
-	v->control.event_inj = VECTOR_GP |
-			       (uint64_t)SVM_EVTINJ_TYPE_EXCEPTION
-				       << SVM_EVTINJ_TYPE_SHIFT |
-			       SVM_EVTINJ_EV | SVM_EVTINJ_VALID;
+	uint64_t e = vector |
+		     (uint64_t)SVM_EVTINJ_TYPE_EXCEPTION
+			     << SVM_EVTINJ_TYPE_SHIFT |
+		     SVM_EVTINJ_VALID;
+
+	if (error != ~0u)
+		e |= SVM_EVTINJ_EV | (uint64_t)error << 32;
+	vp->vtl2->control.event_inj = e;
 }
 
 /*
  * RDMSR/WRMSR of a trapped MSR. EFER is the guest's own, SVME kept set
- * and hidden (Hyper-V offers no SVM to its guests); the SVM MSRs do not
- * exist for a guest (#GP); the APIC base cannot move or be disabled.
+ * and hidden (Hyper-V offers no SVM to its guests), LME changed only with
+ * paging off; the SVM MSRs do not exist for a guest (#GP); the APIC base
+ * cannot move or be disabled; ICR writes go through the virtual APIC.
  */
-static void msr_exit(struct hvsim_vp *vp, struct svm_vmcb *v, uint64_t gprs[16])
+void hvsim_vtl2_msr_exit(struct hvsim_vp *vp)
 {
-	uint32_t msr = (uint32_t)gprs[RCX];
+	struct svm_vmcb *v = vp->vtl2;
+	uint32_t msr = (uint32_t)vp->gprs[RCX];
 	bool write = v->control.exit_info_1 & 1;
-	uint64_t value = (v->save.rax & 0xFFFFFFFF) | gprs[RDX] << 32;
+	uint64_t value = (v->save.rax & 0xFFFFFFFF) | vp->gprs[RDX] << 32;
 	uint64_t result = 0;
 
 	vp->rec.vtl2_msr_exits++;
@@ -202,8 +213,9 @@ static void msr_exit(struct hvsim_vp *vp, struct svm_vmcb *v, uint64_t gprs[16])
 		if (!write) {
 			result = v->save.efer & ~SVM_EFER_SVME;
 		} else if (value & ~EFER_WRITABLE ||
-			   (value ^ v->save.efer) & X86_EFER_LME) {
-			inject_gp(v);
+			   ((value ^ v->save.efer) & X86_EFER_LME &&
+			    v->save.cr0 & X86_CR0_PG)) {
+			hvsim_vtl2_inject(vp, VECTOR_GP, 0);
 			return;
 		} else {
 			v->save.efer = (value & ~X86_EFER_LMA) |
@@ -211,76 +223,114 @@ static void msr_exit(struct hvsim_vp *vp, struct svm_vmcb *v, uint64_t gprs[16])
 				       SVM_EFER_SVME;
 		}
 		break;
-	case MSR_APIC_BASE:
-		if (value != rdmsr(MSR_APIC_BASE)) {
-			inject_gp(v);
+	case X86_MSR_APIC_BASE:
+		if (value != rdmsr(X86_MSR_APIC_BASE)) {
+			hvsim_vtl2_inject(vp, VECTOR_GP, 0);
 			return;
 		}
 		break;
+	case X86_MSR_X2APIC_ICR:
+		if (!write)
+			hvsim_fail(vp, "ICR read trapped");
+		hvsim_apic_icr_from_vtl2(vp, value);
+		break;
 	default:
-		inject_gp(v);
+		hvsim_vtl2_inject(vp, VECTOR_GP, 0);
 		return;
 	}
 	if (!write) {
 		v->save.rax = result & 0xFFFFFFFF;
-		gprs[RDX] = result >> 32;
+		vp->gprs[RDX] = result >> 32;
 	}
 	v->save.rip += 2; /* rdmsr/wrmsr; QEMU saves no next RIP */
 }
 
-static void dump(const struct hvsim_vp *vp, const char *why)
+static struct svm_segment segment(const struct hv_x64_segment_register *r)
 {
-	const struct svm_vmcb *v = vp->vtl2;
+	struct svm_segment s = {
+		.selector = r->selector,
+		.attrib = hvsim_svm_attrib(r->attributes),
+		.limit = r->limit,
+		.base = r->base,
+	};
 
-	printf("hvsim: VP %u VTL2: %s: exit 0x%lx info 0x%lx 0x%lx rip 0x%lx "
-	       "rsp 0x%lx cr3 0x%lx efer 0x%lx\n",
-	       vp->rec.vp, why, v->control.exit_code, v->control.exit_info_1,
-	       v->control.exit_info_2, v->save.rip, v->save.rsp, v->save.cr3,
-	       v->save.efer);
+	return s;
+}
+
+/* The reset value of the FX state: x87 and SSE exceptions masked. */
+static void fx_reset(struct x86_fxsave *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->fcw = 0x37F;
+	fx->mxcsr = 0x1F80;
 }
 
 /*
- * A VTL2 triple fault stops the machine, as it would without hvsim: the
- * kernel's own last resort after isa-debug-exit (whose exit QEMU carries
- * out a moment later) is one, so it is no failure of itself. With
- * -no-reboot, QEMU exits without the pass code if nothing else set one.
+ * StartVirtualProcessor: the context goes straight into the VMCB, hidden
+ * segment state included (VMLOAD takes FS, GS, TR and LDTR from it), CPL
+ * from SS as the CPU derives it. Every GPR but RSP is 0.
  */
-static __attribute__((noreturn)) void shutdown_machine(void)
-{
-	static const struct desc_ptr no_idt = { 0, 0 };
-
-	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
-	halt_forever();
-}
-
-/* hvsim's host mode on a CPU whose VTL2 is a guest: runs it forever. */
-static __attribute__((noreturn)) void host_loop(struct hvsim_vp *vp)
+void hvsim_vtl2_load_context(struct hvsim_vp *vp,
+			     const struct hv_initial_vp_context_x64 *c)
 {
 	struct svm_vmcb *v = vp->vtl2;
-	uint64_t gprs[16] = { 0 };
-	struct x86_fxsave *fx = vp->vtl2_fx;
+	struct svm_vmcb_save *s = &v->save;
 
-	wrmsr(SVM_MSR_VM_HSAVE_PA, vp->hsave_pa);
-	for (;;) {
-		v->control.exit_code = 0;
-		hvsim_svm_run((uintptr_t)v, vp->host_save_pa, gprs, fx);
-		vp->rec.vtl2_exits++;
-		switch ((uint32_t)v->control.exit_code) {
-		case SVM_EXIT_MSR:
-			msr_exit(vp, v, gprs);
-			break;
-		case SVM_EXIT_SHUTDOWN:
-			dump(vp, "triple fault: the machine shuts down");
-			shutdown_machine();
-		case SVM_EXIT_INVALID:
-			dump(vp, "VMRUN refused the VTL2 state");
-			hvsim_fail(vp, "VMRUN failed: invalid VTL2 state");
-		default:
-			dump(vp, "exit not modelled");
-			hvsim_fail(vp, "VTL2 exit 0x%lx is not modelled",
-				   v->control.exit_code);
-		}
-	}
+	memset(v, 0, sizeof(*v));
+	control_init(&v->control);
+	s->es = segment(&c->es);
+	s->cs = segment(&c->cs);
+	s->ss = segment(&c->ss);
+	s->ds = segment(&c->ds);
+	s->fs = segment(&c->fs);
+	s->gs = segment(&c->gs);
+	s->tr = segment(&c->tr);
+	s->ldtr = segment(&c->ldtr);
+	s->gdtr.base = c->gdtr.base;
+	s->gdtr.limit = c->gdtr.limit;
+	s->idtr.base = c->idtr.base;
+	s->idtr.limit = c->idtr.limit;
+	s->cpl = (uint8_t)(c->ss.attributes >> 5 & 3);
+	s->efer = c->efer | SVM_EFER_SVME;
+	s->cr0 = c->cr0;
+	s->cr3 = c->cr3;
+	s->cr4 = c->cr4;
+	s->dr6 = 0xFFFF0FF0;
+	s->dr7 = 0x400;
+	s->g_pat = c->msr_cr_pat;
+	s->rip = c->rip;
+	s->rsp = c->rsp;
+	s->rflags = c->rflags;
+	memset(vp->gprs, 0, sizeof(vp->gprs));
+	fx_reset(vp->fx);
+}
+
+/* After INIT and a SIPI: real mode at vector << 12, as a CPU starts. */
+void hvsim_vtl2_load_sipi(struct hvsim_vp *vp, uint8_t vector)
+{
+	struct svm_vmcb *v = vp->vtl2;
+	struct svm_vmcb_save *s = &v->save;
+	const struct svm_segment data = { 0, 0x093, 0xFFFF, 0 };
+
+	memset(v, 0, sizeof(*v));
+	control_init(&v->control);
+	s->es = s->ss = s->ds = s->fs = s->gs = data;
+	s->cs.selector = (uint16_t)(vector << 8);
+	s->cs.base = (uint64_t)vector << 12;
+	s->cs.limit = 0xFFFF;
+	s->cs.attrib = 0x09B;
+	s->tr.limit = 0xFFFF;
+	s->tr.attrib = 0x08B;
+	s->ldtr.limit = 0xFFFF;
+	s->ldtr.attrib = 0x082;
+	s->gdtr.limit = s->idtr.limit = 0xFFFF;
+	s->efer = SVM_EFER_SVME;
+	s->cr0 = X86_CR0_ET | CR0_CD | CR0_NW;
+	s->dr6 = 0xFFFF0FF0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ull;
+	s->rflags = 2;
+	fx_reset(vp->fx);
 }
 
 /* Called by hvsim_vtl2_launch on the host stack; where the guest goes on. */
@@ -292,13 +342,12 @@ void hvsim_vtl2_host_start(struct hvsim_vp *vp,
 	v->save.rip = live->rip;
 	v->save.rsp = live->rsp;
 	v->save.rflags = live->rflags;
-	host_loop(vp);
+	hvsim_host_loop(vp);
 }
 
 void hvsim_vtl2_enter_bsp(void)
 {
 	struct hvsim_vp *vp = &hvsim.vp[hvsim.bsp];
-	uint8_t *stack = hvsim_alloc(1, HOST_STACK_BYTES, "BSP host stack");
 	struct hvsim_vtl2_live live;
 
 	/* For VMSAVE now and VMRUN from the loop; the guest never sees it. */
@@ -306,10 +355,10 @@ void hvsim_vtl2_enter_bsp(void)
 	memset(vp->vtl2, 0, sizeof(*vp->vtl2));
 	control_init(&vp->vtl2->control);
 	save_from_live(vp->vtl2);
-	__asm__ volatile("fxsave %0" : "=m"(*vp->vtl2_fx));
+	__asm__ volatile("fxsave %0" : "=m"(*vp->fx));
 	printf("hvsim: VP %u: the kernel goes on in VTL2 as a guest\n",
 	       vp->rec.vp);
-	hvsim_vtl2_launch(&live, (uintptr_t)(stack + HOST_STACK_BYTES), vp);
+	hvsim_vtl2_launch(&live, (uintptr_t)(vp->stack + HVSIM_STACK_SIZE), vp);
 	printf("hvsim: VP %u: VTL2 runs as a guest (efer 0x%lx)\n", vp->rec.vp,
 	       rdmsr(X86_MSR_EFER));
 }

@@ -233,24 +233,21 @@ static void fill_register_page(struct hvsim_vp *vp, uint64_t value,
 	__atomic_store_n(&rp->is_valid, 1, __ATOMIC_RELEASE);
 }
 
-void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
-		      const struct hvsim_saved *s)
+/*
+ * VTL2's VMMCALL in the VTL-return entry: VTL0 runs with VTL2's GPRs
+ * (shared, as are the FX state and CR2) but RAX and RCX, which come from
+ * the assist page; when it exits, VTL2 goes on after the VMMCALL with
+ * VTL0's GPRs, RAX and RCX included, and its own RSP, RIP and RFLAGS.
+ */
+void hvsim_vtl_return(struct hvsim_vp *vp)
 {
 	uint64_t tsc = rdtsc(), assist_value, regpage_value;
 	struct hvsim_regfile *vtl0 = &vp->rf[HVSIM_RF_VTL0];
+	struct svm_vmcb *v = vp->vmcb, *v2 = vp->vtl2;
 	struct hv_vp_assist_page *assist;
-	struct svm_vmcb *v = vp->vmcb;
-	uint64_t gprs[16];
+	uint64_t *gprs = vp->gprs;
 	uint32_t reason;
 
-	(void)s;
-	if (read_rflags() & RFLAGS_IF)
-		hvsim_fail(vp, "VTL return with interrupts enabled");
-	if (f->gpr[RCX])
-		hvsim_fail(vp,
-			   "VTL return with RCX 0x%lx (only the normal "
-			   "return, RCX = 0, is modelled)",
-			   f->gpr[RCX]);
 	hvsim_lock(vp);
 	assist_value = hvsim_regfile_get(&vp->rf[HVSIM_RF_VTL2],
 					 HV_REGISTER_VP_ASSIST_PAGE)
@@ -266,14 +263,13 @@ void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
 			   HV_REGISTER_VP_ASSIST_PAGE);
 	assist = hvsim_phys(hv_overlay_page_pa(assist_value), sizeof(*assist));
 
-	memcpy(gprs, f->gpr, sizeof(gprs));
 	gprs[RAX] = assist->vtl_control.registers[0];
 	gprs[RCX] = assist->vtl_control.registers[1];
 	vp->rec.vtl_returns++;
 
 	hvsim_lock(vp);
 	hvsim_svm_prepare(vp);
-	hvsim_vmcb_load(v, vtl0, gprs[RAX], f->cr2);
+	hvsim_vmcb_load(v, vtl0, gprs[RAX], v2->save.cr2);
 	v->control.event_inj = pending_to_eventinj(
 		hvsim_regfile_get(vtl0, HV_REGISTER_PENDING_INTERRUPTION).low);
 	hvsim_unlock(vp);
@@ -284,14 +280,11 @@ void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
 		vp->entry_irq = 0;
 		vp->rec.entry_irqs++;
 	}
-	reason = run(vp, gprs, f->fx);
+	reason = run(vp, gprs, vp->fx);
 
 	gprs[RAX] = v->save.rax;
 	gprs[RSP] = v->save.rsp;
-	for (uint32_t i = 0; i < 16; i++)
-		if (i != RSP)
-			f->gpr[i] = gprs[i];
-	f->cr2 = v->save.cr2;
+	v2->save.cr2 = v->save.cr2;
 	if (reason == HV_VTL_ENTRY_REASON_INTERCEPT) {
 		memcpy(&assist->intercept_message, &vp->last_message,
 		       sizeof(vp->last_message));
@@ -308,7 +301,8 @@ void hvsim_vtl_return(struct hvsim_vp *vp, struct hvsim_frame *f,
 	hvsim_regfile_set(vtl0, HV_REGISTER_CR2, u128(v->save.cr2));
 	hvsim_regfile_set(vtl0, HV_REGISTER_PENDING_INTERRUPTION,
 			  u128(eventinj_to_pending(v->control.exit_int_info)));
-	fill_register_page(vp, regpage_value, gprs, f->fx);
+	fill_register_page(vp, regpage_value, gprs, vp->fx);
 	hvsim_unlock(vp);
+	gprs[RSP] = 0; /* VTL2's RSP is in its VMCB */
 	hvsim_log_call(vp, HV_CALL_VTL_RETURN, HV_STATUS_SUCCESS, reason, tsc);
 }

@@ -28,7 +28,8 @@
 #include "selftest_space.h"
 
 #define CTL(code, reps) ((uint64_t)(code) | ((uint64_t)(reps) << 32))
-#define RETURN_OFFSET_VALUE ((uint64_t)HVSIM_PAGE_VTL_RETURN_OFFSET << 12)
+/* Hyper-V's AMD page: VTL call at 0x0f, VTL return at 0x26. */
+#define RETURN_OFFSET_VALUE 0x2600full
 
 static struct st_space space;
 static struct scenario_result *res;

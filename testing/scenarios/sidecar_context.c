@@ -160,6 +160,77 @@ uint32_t ctx_diff(const struct sidecar_cpu_context_x64 *want,
 	return bad;
 }
 
+/* guest_steps changes these GPR slots in this order, then CR2, XMM0-15. */
+static const uint8_t step_gprs[] = { 0, 1,  2,	3,  5,	6,  7, 8,
+				     9, 10, 11, 12, 13, 14, 15 };
+
+#define NR_STEP_GPRS (sizeof(step_gprs) / sizeof(step_gprs[0]))
+
+/*
+ * got is guest_steps stopped inside the step from a to b: a prefix of its
+ * changes in program order is b's, the rest a's; once the GPRs are done,
+ * RAX is a temporary (CR2's value) until the step's end.
+ */
+static bool mid_step(const struct sidecar_cpu_context_x64 *a,
+		     const struct sidecar_cpu_context_x64 *b,
+		     const struct sidecar_cpu_context_x64 *got)
+{
+	struct sidecar_cpu_context_x64 rest = *a;
+	bool rax_done = got->gps[0] == b->gps[0];
+	uint32_t k = 1, x = 0;
+
+	while (k < NR_STEP_GPRS &&
+	       got->gps[step_gprs[k]] == b->gps[step_gprs[k]])
+		k++;
+	for (uint32_t i = k; i < NR_STEP_GPRS; i++)
+		if (got->gps[step_gprs[i]] != a->gps[step_gprs[i]])
+			return false;
+	if (k < NR_STEP_GPRS) {
+		/* Still in the GPRs (RAX first); CR2 and XMM untouched. */
+		if ((k > 1 && !rax_done) ||
+		    (!rax_done && got->gps[0] != a->gps[0]) ||
+		    got->gps[SIDECAR_CPU_CONTEXT_CR2] !=
+			    a->gps[SIDECAR_CPU_CONTEXT_CR2] ||
+		    memcmp(got->fx_state.xmm, a->fx_state.xmm,
+			   sizeof(a->fx_state.xmm)))
+			return false;
+	} else {
+		/* RAX is a temporary now; CR2, then the XMMs, one by one. */
+		bool cr2_done = got->gps[SIDECAR_CPU_CONTEXT_CR2] ==
+				b->gps[SIDECAR_CPU_CONTEXT_CR2];
+
+		if (!cr2_done && got->gps[SIDECAR_CPU_CONTEXT_CR2] !=
+					 a->gps[SIDECAR_CPU_CONTEXT_CR2])
+			return false;
+		while (cr2_done && x < 16 &&
+		       !memcmp(got->fx_state.xmm[x], b->fx_state.xmm[x], 16))
+			x++;
+		for (uint32_t r = x; r < 16; r++)
+			if (memcmp(got->fx_state.xmm[r], a->fx_state.xmm[r],
+				   16))
+				return false;
+	}
+	/* Everything guest_steps does not touch is a's. */
+	memcpy(rest.gps, got->gps, sizeof(rest.gps));
+	memcpy(rest.fx_state.xmm, got->fx_state.xmm, sizeof(rest.fx_state.xmm));
+	return !memcmp(&rest, got, sizeof(rest));
+}
+
+bool ctx_within_step(const struct sidecar_cpu_context_x64 *from, uint64_t steps,
+		     const struct sidecar_cpu_context_x64 *got)
+{
+	struct sidecar_cpu_context_x64 a, b;
+
+	/* Counted at the step's end, before RAX and RFLAGS come back. */
+	for (uint64_t s = steps ? steps - 1 : 0; s <= steps; s++) {
+		ctx_expect(&a, from, s);
+		ctx_expect(&b, from, s + 1);
+		if (mid_step(&a, &b, got))
+			return true;
+	}
+	return false;
+}
+
 static void put(uint8_t *p, uint64_t v, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)

@@ -8,6 +8,7 @@
 #ifndef SCENARIOS_SIDECAR_CONTEXT_H
 #define SCENARIOS_SIDECAR_CONTEXT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sidecar/defs.h"
@@ -33,6 +34,14 @@ void ctx_expect(struct sidecar_cpu_context_x64 *want,
 uint32_t ctx_diff(const struct sidecar_cpu_context_x64 *want,
 		  const struct sidecar_cpu_context_x64 *got, uint32_t vp,
 		  const char *what);
+
+/*
+ * True if got is guest_steps interrupted inside a step, with `steps` (as
+ * its counter says) or one more done: an interrupt exit may come at any
+ * instruction, while the step's changes are half made.
+ */
+bool ctx_within_step(const struct sidecar_cpu_context_x64 *from, uint64_t steps,
+		     const struct sidecar_cpu_context_x64 *got);
 
 /* The MXCSR bits this CPU accepts (what fxsave reports). */
 uint32_t ctx_mxcsr_mask(void);

@@ -83,15 +83,29 @@ uint64_t run_check(const struct scenario_env *env, struct sd_client_vp *c,
 		want = b->ctx;
 	else
 		ctx_expect(&want, &b->ctx, steps);
-	CHECK(!ctx_diff(&want, sd_client_cpu_context(c), c->vp, what),
-	      "VP %u %s: the CPU context is not the input after %lu steps",
-	      c->vp, what, steps);
+	/* An interrupt ends a run at any instruction, mid-step too. */
+	if (intercept || r->vtl_returns == b->vtl_returns ||
+	    !ctx_within_step(&b->ctx, steps, sd_client_cpu_context(c)))
+		CHECK(!ctx_diff(&want, sd_client_cpu_context(c), c->vp, what),
+		      "VP %u %s: the CPU context is not the input after %lu "
+		      "steps",
+		      c->vp, what, steps);
 	/* Halted (after its hlt), or at its exit; untouched if never run. */
 	if (r->vtl_returns == b->vtl_returns)
 		rip = b->rip;
-	if (intercept || steps)
+	if (intercept)
 		CHECK(hvsim_get_register(c->vp, 0, HV_REGISTER_RIP).low == rip,
 		      "VP %u %s: VTL0 RIP 0x%lx, expected 0x%lx", c->vp, what,
+		      hvsim_get_register(c->vp, 0, HV_REGISTER_RIP).low, rip);
+	else if (steps || r->vtl_returns != b->vtl_returns)
+		/* Halted, or stopped by the interrupt anywhere in the loop. */
+		CHECK(hvsim_get_register(c->vp, 0, HV_REGISTER_RIP).low >=
+				      guest_gpa(guest_steps) &&
+			      hvsim_get_register(c->vp, 0, HV_REGISTER_RIP)
+					      .low <= rip,
+		      "VP %u %s: VTL0 RIP 0x%lx, expected guest_steps up to "
+		      "0x%lx",
+		      c->vp, what,
 		      hvsim_get_register(c->vp, 0, HV_REGISTER_RIP).low, rip);
 	CHECK(r->exits_intercept - b->intercepts == (intercept ? 1u : 0u),
 	      "VP %u %s: %u intercept exits", c->vp, what,

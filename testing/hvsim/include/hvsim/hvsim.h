@@ -58,20 +58,20 @@ const char *hvsim_inject_str(const char *s, size_t len);
 void hvsim_inject_clear(void);
 
 /*
- * Exception injection, a hypervisor-side fault: the next time vp enters
+ * Exception injection, a hypervisor-side fault: the next time vp calls
  * hvsim (a hypercall or a VTL return), hvsim does the call and then
- * returns into an exception stub of the caller's page copy instead of to
- * the caller, so the caller takes the exception on its own stack and
- * tables. addr is for PF (the address read: CR2) and STACK (the RSP a
- * push faults on: a stack overflow). Once.
+ * injects an exception into VTL2 at the instruction after the VMMCALL, so
+ * the caller takes it on its own stack and tables. addr is for PF (the
+ * address read: CR2) and STACK (the RSP the exception's delivery faults
+ * on: a stack overflow). Once.
  */
-#define HVSIM_FAULT_UD 1 /* ud2: #UD, RIP at the stub */
-#define HVSIM_FAULT_BP 2 /* int3: #BP, RIP after it */
-#define HVSIM_FAULT_PF 3 /* a read of addr */
-#define HVSIM_FAULT_STACK 4 /* RSP = addr, push */
+#define HVSIM_FAULT_UD 1 /* #UD */
+#define HVSIM_FAULT_BP 2 /* #BP */
+#define HVSIM_FAULT_PF 3 /* #PF, a read of addr */
+#define HVSIM_FAULT_STACK 4 /* RSP = addr, #PF: #DF */
 
 bool hvsim_inject_fault(uint32_t vp, uint32_t kind, uint64_t addr);
-/* Where the injected fault sent vp (the stub's VA), 0 until it fired. */
+/* The RIP vp took the injected fault at, 0 until it fired. */
 uint64_t hvsim_fault_rip(uint32_t vp);
 
 /*
@@ -101,9 +101,8 @@ uint64_t hvsim_vtl0_vp_slot(uint32_t vp);
 /* VP life cycle as hvsim sees it. */
 #define HVSIM_VP_ABSENT 0 /* not in the MADT */
 #define HVSIM_VP_OFF 1 /* never started */
-#define HVSIM_VP_STARTING 2 /* StartVirtualProcessor sent the SIPI */
-#define HVSIM_VP_ARRIVED 3 /* in hvsim's AP code */
-#define HVSIM_VP_RUNNING 4 /* launched into its context */
+#define HVSIM_VP_STARTING 2 /* StartVirtualProcessor loaded its VMCB */
+#define HVSIM_VP_RUNNING 4 /* its CPU runs it */
 
 /* Records: the start tree, counters and what a VP was started with. */
 struct hvsim_vp_record {
@@ -113,8 +112,7 @@ struct hvsim_vp_record {
 	uint32_t parent; /* who started it; HVSIM_NO_VP for the BSP */
 	uint32_t depth; /* in the start tree; the BSP is 0 */
 	uint64_t request_tsc; /* StartVirtualProcessor accepted */
-	uint64_t arrive_tsc; /* the AP reached hvsim */
-	uint64_t launch_tsc; /* the launch stub in the page copy ran */
+	uint64_t launch_tsc; /* its parked CPU took the start */
 	uint64_t first_call_tsc; /* its first hypercall */
 	uint64_t cr3; /* of its initial context */
 	uint64_t rip; /* of its initial context */
@@ -134,6 +132,7 @@ struct hvsim_vp_record {
 	uint32_t entry_irqs; /* runs begun with an interrupt pending */
 	uint32_t vtl2_exits; /* #VMEXITs of its VTL2 guest */
 	uint32_t vtl2_msr_exits; /* of them, trapped MSR accesses */
+	uint32_t inits; /* INITs of the virtual APIC it received */
 	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;

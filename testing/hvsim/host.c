@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hvsim's host mode: every CPU runs its VP's VTL2 as an SVM guest from a
+ * loop here, and nothing else runs in host mode. An AP parks in the loop
+ * (hlt, interrupts off) until StartVirtualProcessor loads its VTL2 VMCB,
+ * or a SIPI of the virtual APIC does; a VP is made to look at its state
+ * again by a kick: a counter bump and an NMI, which makes an NMI exit of a
+ * running guest (VTL2 and VTL0 intercept NMIs) or wakes the parked CPU.
+ *
+ * A parked CPU tests its counter, then halts: an NMI in between would be
+ * lost, so the NMI handler sends a CPU it finds inside that window back
+ * to the test (arch/park.S).
+ */
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/idt.h>
+#include <kernel/percpu.h>
+#include <kernel/printf.h>
+#include <kernel/smp.h>
+#include <kernel/string.h>
+#include <kernel/x2apic.h>
+
+#include "internal.h"
+
+#define RAX 0
+
+/* arch/park.S: returns once *kicks != seen; the window is [begin, end]. */
+void hvsim_park(const uint32_t *kicks, uint32_t seen);
+extern const char hvsim_park_begin[], hvsim_park_end[];
+
+static bool nmi(struct irq_frame *f)
+{
+	if (f->rip >= (uintptr_t)hvsim_park_begin &&
+	    f->rip <= (uintptr_t)hvsim_park_end)
+		f->rip = (uintptr_t)hvsim_park_begin;
+	return true; /* hvsim's NMIs are kicks: nothing else to do */
+}
+
+void hvsim_kick(struct hvsim_vp *vp)
+{
+	__atomic_fetch_add(&vp->kicks, 1, __ATOMIC_ACQ_REL);
+	hvsim_apic_send_nmi(vp->rec.apic_id);
+}
+
+static void dump(const struct hvsim_vp *vp, const char *why)
+{
+	const struct svm_vmcb *v = vp->vtl2;
+
+	printf("hvsim: VP %u VTL2: %s: exit 0x%lx info 0x%lx 0x%lx rip 0x%lx "
+	       "rsp 0x%lx cr0 0x%lx cr3 0x%lx cr4 0x%lx efer 0x%lx cs "
+	       "%04x/%03x\n",
+	       vp->rec.vp, why, v->control.exit_code, v->control.exit_info_1,
+	       v->control.exit_info_2, v->save.rip, v->save.rsp, v->save.cr0,
+	       v->save.cr3, v->save.cr4, v->save.efer, v->save.cs.selector,
+	       v->save.cs.attrib);
+}
+
+/*
+ * A VTL2 triple fault stops the machine, as it would without hvsim: the
+ * kernel's own last resort after isa-debug-exit (whose exit QEMU carries
+ * out a moment later) is one, so it is no failure of itself. With
+ * -no-reboot, QEMU exits without the pass code if nothing else set one.
+ */
+static __attribute__((noreturn)) void shutdown_machine(void)
+{
+	static const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = { 0, 0 };
+
+	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+	halt_forever();
+}
+
+static void arrived(struct hvsim_vp *vp)
+{
+	vp->rec.launch_tsc = rdtsc();
+	__atomic_store_n(&vp->rec.state, HVSIM_VP_RUNNING, __ATOMIC_RELEASE);
+}
+
+/* Until the VP's VTL2 has something to run: parks while it has not. */
+static void wait_runnable(struct hvsim_vp *vp)
+{
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&vp->kicks, __ATOMIC_ACQUIRE);
+		uint32_t state, apic;
+
+		hvsim_lock(vp);
+		state = vp->rec.state;
+		apic = vp->apic_state;
+		if (apic == HVSIM_APIC_SIPI) {
+			hvsim_vtl2_load_sipi(vp, vp->sipi_vector);
+			vp->apic_state = HVSIM_APIC_RUNNING;
+			vp->apic_reset = false;
+			memset(vp->gprs, 0, sizeof(vp->gprs));
+			if (state != HVSIM_VP_RUNNING)
+				arrived(vp);
+			hvsim_unlock(vp);
+			return;
+		}
+		if (apic == HVSIM_APIC_RUNNING && state == HVSIM_VP_STARTING) {
+			/* StartVirtualProcessor loaded the VMCB. */
+			arrived(vp);
+			hvsim_unlock(vp);
+			return;
+		}
+		if (apic == HVSIM_APIC_WAIT_SIPI && !vp->apic_reset) {
+			vp->apic_reset = true;
+			hvsim_unlock(vp);
+			hvsim_apic_reset();
+			continue;
+		}
+		hvsim_unlock(vp);
+		if (apic == HVSIM_APIC_RUNNING && state == HVSIM_VP_RUNNING)
+			return;
+		hvsim_park(&vp->kicks, seen);
+	}
+}
+
+static void exit_handle(struct hvsim_vp *vp)
+{
+	struct svm_vmcb *v = vp->vtl2;
+
+	vp->rec.vtl2_exits++;
+	switch ((uint32_t)v->control.exit_code) {
+	case SVM_EXIT_MSR:
+		hvsim_vtl2_msr_exit(vp);
+		break;
+	case SVM_EXIT_VMMCALL:
+		hvsim_vmmcall(vp);
+		break;
+	case SVM_EXIT_NMI:
+		break; /* a kick: the loop looks at the VP's state */
+	case SVM_EXIT_SHUTDOWN:
+		dump(vp, "triple fault: the machine shuts down");
+		shutdown_machine();
+	case SVM_EXIT_INVALID:
+		dump(vp, "VMRUN refused the VTL2 state");
+		hvsim_fail(vp, "VMRUN failed: invalid VTL2 state");
+	default:
+		dump(vp, "exit not modelled");
+		hvsim_fail(vp, "VTL2 exit 0x%lx is not modelled",
+			   v->control.exit_code);
+	}
+}
+
+void hvsim_host_loop(struct hvsim_vp *vp)
+{
+	struct svm_vmcb *v = vp->vtl2;
+
+	wrmsr(SVM_MSR_VM_HSAVE_PA, vp->hsave_pa);
+	for (;;) {
+		wait_runnable(vp);
+		v->control.exit_code = 0;
+		hvsim_svm_run((uintptr_t)v, vp->host_save_pa, vp->gprs, vp->fx);
+		exit_handle(vp);
+	}
+}
+
+void hvsim_ap_main(uint32_t apic_id)
+{
+	struct hvsim_vp *vp = hvsim_vp_by_apic(apic_id);
+
+	if (!vp || !vp->cpu)
+		halt_forever(); /* not ours: nobody to tell */
+	percpu_set(vp->cpu);
+	cpu_setup(); /* OSFXSR: hvsim's FXSAVE/FXRSTOR carry the XMM state */
+	idt_load();
+	/* The APIC mode VTL2 gets, and may not change (vtl2.c). */
+	x2apic_enable();
+	wrmsr(X86_MSR_EFER, rdmsr(X86_MSR_EFER) | SVM_EFER_SVME);
+	__atomic_fetch_add(&hvsim.parked, 1, __ATOMIC_RELEASE);
+	hvsim_host_loop(vp);
+}
+
+void hvsim_host_init(void)
+{
+	idt_set_nmi_handler(nmi);
+}
