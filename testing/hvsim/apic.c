@@ -16,6 +16,8 @@
 #define XAPIC_IRR 0x200
 #define X2APIC_TPR_MSR 0x808
 #define X2APIC_EOI_MSR 0x80B
+#define X2APIC_SVR_MSR 0x80F
+#define SVR_ENABLE 0x100
 #define X2APIC_ISR(i) (0x810 + (i))
 #define XAPIC_ICR_LOW 0x300
 #define XAPIC_ICR_HIGH 0x310
@@ -182,10 +184,15 @@ void hvsim_apic_reset(void)
 		drain_idt[v].offset_hi = (uint32_t)(a >> 32);
 	}
 	__asm__ volatile("lidt %0" : : "m"(desc));
-	while (hvsim_apic_irr_pending())
+	/* Taken only by an enabled APIC with nothing held back by TPR. */
+	wrmsr(X2APIC_TPR_MSR, 0);
+	wrmsr(X2APIC_SVR_MSR, SVR_ENABLE | 0xFF);
+	for (uint32_t i = 0; i < 512 && hvsim_apic_irr_pending(); i++)
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	for (uint32_t i = 0; i < 256 && !isr_empty(); i++)
 		wrmsr(X2APIC_EOI_MSR, 0);
-	wrmsr(X2APIC_TPR_MSR, 0);
+	if (hvsim_apic_irr_pending() || !isr_empty())
+		panic("hvsim: cannot clear this CPU's local APIC for an INIT");
+	wrmsr(X2APIC_SVR_MSR, 0xFF); /* the reset value: disabled */
 	idt_load();
 }

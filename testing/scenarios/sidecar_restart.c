@@ -20,13 +20,20 @@
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
 #define PING_VECTOR 0xf2
 #define PONG_VECTOR 0xf3
+#define STALE_VECTOR 0xf7
 
 static struct {
 	uint32_t apic_id; /* the handler's x2APIC ID */
 	uint32_t cpu_index; /* this_cpu()->index in the handler */
 	uint64_t cr3; /* the handler's page tables */
 } seen;
-static uint32_t pongs;
+static uint32_t pongs, stale;
+
+static void stale_irq(struct irq_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&stale, 1, __ATOMIC_RELEASE);
+}
 
 static void ping_irq(struct irq_frame *f)
 {
@@ -55,6 +62,13 @@ bool restart_as_kernel_cpu(const struct scenario_env *env, uint32_t vp)
 		return false;
 	idt_set_handler(PING_VECTOR, ping_irq);
 	idt_set_handler(PONG_VECTOR, pong_irq);
+	idt_set_handler(STALE_VECTOR, stale_irq);
+	/*
+	 * Left pending in the removed CPU (interrupts off): INIT resets the
+	 * local APIC, so the kernel there must never take it.
+	 */
+	stale = 0;
+	x2apic_send_ipi(c->apic_id, STALE_VECTOR);
 	if (!CHECK(smp_start_cpu(c, env->watchdog_ms),
 		   "VP %u did not come back as a kernel CPU within %lu ms", vp,
 		   env->watchdog_ms))
@@ -70,6 +84,8 @@ bool restart_as_kernel_cpu(const struct scenario_env *env, uint32_t vp)
 	if (!CHECK(__atomic_load_n(&pongs, __ATOMIC_ACQUIRE) == want,
 		   "VP %u: no answer to a PING IPI", vp))
 		return false;
+	CHECK(!__atomic_load_n(&stale, __ATOMIC_ACQUIRE),
+	      "VP %u took an interrupt sent before its INIT", vp);
 	CHECK(seen.apic_id == c->apic_id && seen.cpu_index == c->index &&
 		      seen.cr3 == read_cr3(),
 	      "VP %u: the PING ran on x2APIC %u (cpu %u) with CR3 0x%lx, not "
