@@ -155,7 +155,8 @@ static struct {
 	uint8_t ist, type;
 	uint16_t offset_mid;
 	uint32_t offset_hi, zero;
-} __attribute__((packed)) drain_idt[256] __attribute__((aligned(16)));
+} __attribute__((packed)) drain_idt[256] HVSIM_PRIVATE
+	__attribute__((aligned(16)));
 
 static bool isr_empty(void)
 {

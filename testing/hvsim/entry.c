@@ -223,6 +223,10 @@ void hvsim_vmmcall(struct hvsim_vp *vp)
 	struct svm_vmcb *v = vp->vtl2;
 	uint64_t control = vp->gprs[RCX];
 
+	if (hvsim_test_call_exit(vp)) {
+		v->save.rip += 3;
+		return;
+	}
 	if (v->save.rflags & RFLAGS_IF)
 		hvsim_fail(vp, "hypercall 0x%lx with interrupts enabled",
 			   control);

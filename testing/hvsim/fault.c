@@ -30,13 +30,13 @@ static const struct {
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-static struct {
+HVSIM_PRIVATE static struct {
 	uint32_t kind; /* armed; taken by the entry that fires it */
 	uint64_t addr;
 	uint64_t rip; /* where it sent the VP */
 } faults[HVSIM_MAX_VPS];
 
-bool hvsim_inject_fault(uint32_t index, uint32_t kind, uint64_t addr)
+bool host_inject_fault(uint32_t index, uint32_t kind, uint64_t addr)
 {
 	if (!hvsim_vp(index) || !kind || kind >= NR_KINDS)
 		return false;
@@ -49,7 +49,7 @@ bool hvsim_inject_fault(uint32_t index, uint32_t kind, uint64_t addr)
 	return true;
 }
 
-uint64_t hvsim_fault_rip(uint32_t index)
+uint64_t host_fault_rip(uint32_t index)
 {
 	return index < HVSIM_MAX_VPS ?
 		       __atomic_load_n(&faults[index].rip, __ATOMIC_ACQUIRE) :
@@ -140,7 +140,7 @@ const char *hvsim_fault_parse(const char *s, size_t len)
 	if (s < end && (!(v = field(s, end, "addr", &n)) ||
 			!number(v, n, &addr) || v + n != end))
 		return "expected :addr=A at the end";
-	if (!hvsim_inject_fault((uint32_t)vp, kind, addr))
+	if (!host_inject_fault((uint32_t)vp, kind, addr))
 		return "no such VP";
 	return NULL;
 }

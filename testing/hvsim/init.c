@@ -27,10 +27,10 @@
 
 #include "internal.h"
 
-struct hvsim hvsim;
+HVSIM_PRIVATE struct hvsim hvsim;
 
-struct hvsim_cpu *hvsim_cpu_base;
-uint32_t hvsim_apic_limit;
+HVSIM_PRIVATE struct hvsim_cpu *hvsim_cpu_base;
+HVSIM_PRIVATE uint32_t hvsim_apic_limit;
 
 void hvsim_config_defaults(struct hvsim_config *cfg)
 {
@@ -103,26 +103,17 @@ static void check_cpu(void)
 	}
 }
 
-/* Zeroed, below 4 GiB, outside the shim's own memory; panics if none. */
-void *hvsim_alloc(uint64_t count, uint64_t size, const char *what)
-{
-	uint64_t bytes = count * size;
-	uint64_t pa = pmem_alloc_outside(bytes, 4096, 0, IDENTITY_MAP_LIMIT);
-
-	if (!pa)
-		panic("hvsim: no 0x%lx bytes of RAM below 4 GiB for %s "
-		      "(%lu x %lu bytes): give the guest more memory",
-		      bytes, what, count, size);
-	return (void *)(uintptr_t)pa;
-}
-
 /*
  * The hypercall page, alone in 1 MiB: node memory that a test puts at it
  * overlaps it and nothing else, wherever the image lands.
  */
 static void page_build(void)
 {
-	hvsim.page = hvsim_alloc(1, 0x100000, "the hypercall page");
+	/* Guest memory, not hvsim's: VTL2 reads it. */
+	hvsim.page = (uint8_t *)(uintptr_t)pmem_alloc_outside(
+		0x100000, 4096, 0, IDENTITY_MAP_LIMIT);
+	if (!hvsim.page)
+		panic("hvsim: no RAM below 4 GiB for the hypercall page");
 	hvsim_hypercall_page_write(hvsim.page);
 }
 
@@ -164,6 +155,21 @@ static uint32_t apic_limit(const uint32_t *ids, unsigned int n)
 	return (uint32_t)limit;
 }
 
+/* What hvsim_alloc() will be asked for, with room for the nested tables. */
+static uint64_t memory_bytes(uint32_t n, uint32_t apic_limit)
+{
+	const uint64_t page = 4096;
+	uint64_t b = 0;
+
+	b += (n * sizeof(struct hvsim_vp) + page) & ~(page - 1);
+	b += (uint64_t)n * HVSIM_STACK_SIZE;
+	b += (apic_limit * sizeof(struct hvsim_cpu) + page) & ~(page - 1);
+	b += (uint64_t)n * (4 * page + sizeof(struct x86_fxsave));
+	b += 2 * (2 * page + 3 * page); /* MSRPM and IOPM, VTL0 and VTL2 */
+	b += hvsim_npt_pages(n) * page;
+	return b + 16 * page;
+}
+
 void hvsim_init(const struct hvsim_config *cfg)
 {
 	unsigned int n;
@@ -176,6 +182,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 		panic("hvsim: %u MADT CPUs, %u kernel CPUs, at most %u VPs", n,
 		      nr_cpus, HVSIM_MAX_VPS);
 	hvsim_apic_limit = apic_limit(ids, n);
+	hvsim_memory_init(memory_bytes(n, hvsim_apic_limit));
 	hvsim.vp = hvsim_alloc(n, sizeof(*hvsim.vp), "VPs");
 	stacks = hvsim_alloc(n, HVSIM_STACK_SIZE, "stacks");
 	hvsim_cpu_base = hvsim_alloc(hvsim_apic_limit, sizeof(struct hvsim_cpu),
@@ -217,14 +224,14 @@ void hvsim_init(const struct hvsim_config *cfg)
 		       n, hvsim_apic_limit - 1);
 	printf("hvsim: %u VPs, BSP VP %u (x2APIC ID %u), hypercall page "
 	       "0x%lx (call +0x%x, VTL return +0x%x), maxphyaddr %u\n",
-	       n, hvsim.bsp, cpus[0].apic_id, hvsim_hypercall_page_pa(),
+	       n, hvsim.bsp, cpus[0].apic_id, host_hypercall_page_pa(),
 	       HVSIM_PAGE_CALL_OFFSET, HVSIM_PAGE_VTL_RETURN_OFFSET,
 	       hvsim.maxphyaddr);
 	park_aps();
 	hvsim_vtl2_enter_bsp();
 }
 
-bool hvsim_vtl2_enabled_from_start(uint32_t index)
+bool host_vtl2_enabled_from_start(uint32_t index)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 
@@ -236,17 +243,17 @@ bool hvsim_vtl2_enabled_from_start(uint32_t index)
 	return true;
 }
 
-const struct hvsim_config *hvsim_get_config(void)
+const struct hvsim_config *host_get_config(void)
 {
 	return &hvsim.cfg;
 }
 
-uint32_t hvsim_bsp(void)
+uint32_t host_bsp(void)
 {
 	return hvsim.bsp;
 }
 
-uint64_t hvsim_hypercall_page_pa(void)
+uint64_t host_hypercall_page_pa(void)
 {
 	return (uintptr_t)hvsim.page;
 }
@@ -264,7 +271,7 @@ void *hvsim_phys(uint64_t pa, uint64_t len)
 	return (void *)(uintptr_t)pa;
 }
 
-bool hvsim_inject_rule(const struct hvsim_inject_rule *r)
+bool host_inject_rule(const struct hvsim_inject_rule *r)
 {
 	const char *name = hvsim_hypercall_name(r->code);
 	const char *sname = hv_status_name(r->status);
@@ -286,7 +293,7 @@ bool hvsim_inject_rule(const struct hvsim_inject_rule *r)
 	return true;
 }
 
-bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
+bool host_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
 {
 	const struct hvsim_inject_rule r = {
 		.code = code,
@@ -295,10 +302,10 @@ bool hvsim_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
 		.once = once,
 	};
 
-	return hvsim_inject_rule(&r);
+	return host_inject_rule(&r);
 }
 
-const char *hvsim_inject_str(const char *s, size_t len)
+const char *host_inject_str(const char *s, size_t len)
 {
 	struct hvsim_inject_rule r;
 	const char *err;
@@ -308,12 +315,12 @@ const char *hvsim_inject_str(const char *s, size_t len)
 	err = hvsim_inject_parse(s, len, &r);
 	if (err)
 		return err;
-	if (!hvsim_inject_rule(&r))
+	if (!host_inject_rule(&r))
 		return "too many injection rules";
 	return NULL;
 }
 
-void hvsim_inject_clear(void)
+void host_inject_clear(void)
 {
 	hvsim_injector_clear(&hvsim.inject);
 	printf("hvsim: injection rules cleared\n");

@@ -13,6 +13,9 @@
 
 #define HVSIM_STACK_SIZE 0x4000
 
+/* hvsim's globals: in the kernel's .bss.hvsim, which no guest maps. */
+#define HVSIM_PRIVATE __attribute__((section(".bss.hvsim")))
+
 /* Register files kept per VP: VTL0 and VTL2 (VTL1 is never enabled). */
 #define HVSIM_RF_VTL0 0
 #define HVSIM_RF_VTL2 1
@@ -97,8 +100,19 @@ extern uint32_t hvsim_apic_limit; /* highest x2APIC ID + 1 */
 
 extern struct hvsim hvsim;
 
-/* Zeroed, page aligned, below 4 GiB, outside the shim's own memory. */
+#include "host_api.h"
+
+/*
+ * hvsim's own memory (memory.c): reserved once, then zeroed page-aligned
+ * pieces of it; the nested tables' pages come from it too.
+ */
+void hvsim_memory_init(uint64_t bytes);
 void *hvsim_alloc(uint64_t count, uint64_t size, const char *what);
+uint64_t hvsim_alloc_table(void);
+bool hvsim_memory_overlaps(uint64_t pa, uint64_t len);
+/* Pages the nested tables need at most (svm.c, vtl2.c). */
+uint64_t hvsim_npt_pages(uint32_t nr_vps);
+uint64_t hvsim_vtl2_npt_pages(void);
 
 /* NULL for an index that is not a VP. */
 struct hvsim_vp *hvsim_vp(uint32_t index);

@@ -12,55 +12,55 @@
 
 #include "internal.h"
 
-const struct hvsim_vp_record *hvsim_vp_record(uint32_t index)
+const struct hvsim_vp_record *host_vp_record(uint32_t index)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 
 	return vp ? &vp->rec : NULL;
 }
 
-uint32_t hvsim_vp_count(void)
+uint32_t host_vp_count(void)
 {
 	return hvsim.nr_vps;
 }
 
-uint32_t hvsim_vp_apic_id(uint32_t index)
+uint32_t host_vp_apic_id(uint32_t index)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 
 	return vp ? vp->rec.apic_id : HVSIM_NO_VP;
 }
 
-uint32_t hvsim_started(void)
+uint32_t host_started(void)
 {
 	return __atomic_load_n(&hvsim.started, __ATOMIC_ACQUIRE);
 }
 
-uint32_t hvsim_start_requests(void)
+uint32_t host_start_requests(void)
 {
 	return __atomic_load_n(&hvsim.start_requests, __ATOMIC_ACQUIRE);
 }
 
-uint32_t hvsim_crashes(void)
+uint32_t host_crashes(void)
 {
 	return __atomic_load_n(&hvsim.crashes, __ATOMIC_ACQUIRE);
 }
 
-bool hvsim_vp_waiting(uint32_t index)
+bool host_vp_waiting(uint32_t index)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 
 	return vp && __atomic_load_n(&vp->waiting, __ATOMIC_ACQUIRE);
 }
 
-const struct hv_message *hvsim_last_message(uint32_t index)
+const struct hv_message *host_last_message(uint32_t index)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 
 	return vp ? &vp->last_message : NULL;
 }
 
-uint32_t hvsim_log(uint32_t index, struct hvsim_log_entry *out, uint32_t max)
+uint32_t host_log(uint32_t index, struct hvsim_log_entry *out, uint32_t max)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 	uint32_t next, n, first;
@@ -77,11 +77,11 @@ uint32_t hvsim_log(uint32_t index, struct hvsim_log_entry *out, uint32_t max)
 	return n;
 }
 
-bool hvsim_log_find_failure(uint32_t index, uint16_t code, uint32_t target,
-			    uint16_t *status)
+bool host_log_find_failure(uint32_t index, uint16_t code, uint32_t target,
+			   uint16_t *status)
 {
 	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
-	uint32_t n = hvsim_log(index, log, HVSIM_LOG_SIZE);
+	uint32_t n = host_log(index, log, HVSIM_LOG_SIZE);
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (log[i].code == code && log[i].aux == target &&
@@ -105,7 +105,7 @@ static const char *us_between(uint64_t from, uint64_t to, char *buf,
 	return buf;
 }
 
-void hvsim_print_start_tree(void)
+void host_print_start_tree(void)
 {
 	uint32_t max_depth = 0;
 
@@ -126,13 +126,13 @@ void hvsim_print_start_tree(void)
 				  call, sizeof(call)));
 	}
 	printf("hvsim: start tree: %u started of %u requests, depth %u\n",
-	       hvsim_started(), hvsim_start_requests(), max_depth);
+	       host_started(), host_start_requests(), max_depth);
 }
 
-void hvsim_print_log(uint32_t index)
+void host_print_log(uint32_t index)
 {
 	struct hvsim_log_entry log[HVSIM_LOG_SIZE];
-	uint32_t n = hvsim_log(index, log, HVSIM_LOG_SIZE);
+	uint32_t n = host_log(index, log, HVSIM_LOG_SIZE);
 
 	for (uint32_t i = 0; i < n; i++) {
 		const char *name = hvsim_hypercall_name(log[i].code);
@@ -156,7 +156,7 @@ static void visit_print(const struct hvsim_mapping *m, void *arg)
 	       m->rights & HVSIM_MAP_U ? 'U' : 'S');
 }
 
-void hvsim_print_mappings(uint64_t cr3, const char *who)
+void host_print_mappings(uint64_t cr3, const char *who)
 {
 	bool nxe = (rdmsr(X86_MSR_EFER) & X86_EFER_NXE) != 0;
 
@@ -180,7 +180,7 @@ static void visit_wx(const struct hvsim_mapping *m, void *arg)
 	}
 }
 
-uint32_t hvsim_report_wx(uint64_t cr3, const char *who)
+uint32_t host_report_wx(uint64_t cr3, const char *who)
 {
 	struct wx w = { .who = who };
 	bool nxe = (rdmsr(X86_MSR_EFER) & X86_EFER_NXE) != 0;
@@ -191,7 +191,7 @@ uint32_t hvsim_report_wx(uint64_t cr3, const char *who)
 	return w.count + bad;
 }
 
-bool hvsim_check_arrivals(void)
+bool host_check_arrivals(void)
 {
 	uint64_t limit = tsc_ms_to_cycles(hvsim.cfg.arrive_timeout_ms);
 	bool ok = true;

@@ -170,7 +170,7 @@ uint16_t hvsim_call_get_set_registers(struct hvsim_vp *caller, bool set,
 	return HV_STATUS_SUCCESS;
 }
 
-struct hv_u128 hvsim_get_register(uint32_t index, uint32_t vtl, uint32_t name)
+struct hv_u128 host_get_register(uint32_t index, uint32_t vtl, uint32_t name)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 	struct hv_register_value v = { 0 };
@@ -181,8 +181,8 @@ struct hv_u128 hvsim_get_register(uint32_t index, uint32_t vtl, uint32_t name)
 	return v.reg128;
 }
 
-void hvsim_set_register(uint32_t index, uint32_t vtl, uint32_t name,
-			struct hv_u128 value)
+void host_set_register(uint32_t index, uint32_t vtl, uint32_t name,
+		       struct hv_u128 value)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 

@@ -28,11 +28,12 @@
 /* Nested paging: 4 KiB identity pages over [base, base + size) only. */
 static uint64_t build_npt(uint64_t base, uint64_t size)
 {
-	uint64_t root = pmem_alloc_page("hvsim NPT");
+	uint64_t root = hvsim_alloc_table();
 
 	/* Nested walks are user accesses: U in every level. */
 	for (uint64_t pa = base; pa < base + size; pa += PAGE)
-		pgtable_map(root, pa, pa, PGT_W | PGT_U, PGT_4K, PGT_W | PGT_U);
+		pgtable_map_in(root, pa, pa, PGT_W | PGT_U, PGT_4K,
+			       PGT_W | PGT_U, hvsim_alloc_table);
 	return root;
 }
 
@@ -48,6 +49,26 @@ static void check_svm(void)
 		panic("hvsim: SVM without nested paging");
 }
 
+static uint64_t vtl0_bytes(uint32_t nr_vps)
+{
+	uint64_t size = VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * nr_vps;
+
+	return (size + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+}
+
+uint64_t hvsim_npt_pages(uint32_t nr_vps)
+{
+	/* VTL0: a page table per 2 MiB, and the levels above. */
+	uint64_t pages = vtl0_bytes(nr_vps) / (2ull << 20) + 4;
+
+	return pages + hvsim_vtl2_npt_pages();
+}
+
+uint64_t host_vtl0_npt(void)
+{
+	return hvsim.npt_pa;
+}
+
 void hvsim_svm_init(void)
 {
 	struct x86_fxsave *fx;
@@ -61,8 +82,7 @@ void hvsim_svm_init(void)
 	memset((void *)(uintptr_t)hvsim.msrpm_pa, 0xff, MSRPM_BYTES);
 
 	/* Below 4 GiB (real-mode guests) and 2 MiB aligned (large pages). */
-	size = VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * hvsim.nr_vps;
-	size = (size + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	size = vtl0_bytes(hvsim.nr_vps);
 	hvsim.vtl0_base =
 		pmem_alloc_outside(size, 2ull << 20, 0, IDENTITY_MAP_LIMIT);
 	if (!hvsim.vtl0_base)
@@ -93,15 +113,20 @@ void hvsim_svm_init(void)
 	       hvsim.npt_pa);
 }
 
-void hvsim_vtl0_ram(uint64_t *base, uint64_t *size)
+void host_vtl0_ram(uint64_t *base, uint64_t *size)
 {
 	*base = hvsim.vtl0_base;
 	*size = hvsim.vtl0_size;
 }
 
-uint64_t hvsim_vtl0_vp_slot(uint32_t vp)
+uint64_t host_vtl0_vp_slot_of(uint64_t vtl0_base, uint32_t vp)
 {
-	return hvsim.vtl0_base + VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * vp;
+	return vtl0_base + VTL0_SHARED_BYTES + VTL0_PER_VP_BYTES * vp;
+}
+
+uint64_t host_vtl0_vp_slot(uint32_t vp)
+{
+	return host_vtl0_vp_slot_of(hvsim.vtl0_base, vp);
 }
 
 void *hvsim_vtl0_phys(uint64_t gpa, uint64_t len)
@@ -149,7 +174,7 @@ uint64_t hvsim_svm_enter(struct hvsim_vp *vp, uint64_t gprs[16], void *fx)
 	return vp->vmcb->control.exit_code;
 }
 
-void hvsim_pend_interrupt_at_entry(uint32_t index, uint8_t vector)
+void host_pend_interrupt_at_entry(uint32_t index, uint8_t vector)
 {
 	struct hvsim_vp *vp = hvsim_vp(index);
 

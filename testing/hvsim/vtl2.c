@@ -77,15 +77,44 @@ static uint64_t ram_end(void)
 	return end;
 }
 
-/* Identity over [0, end) in 2 MiB pages, MMIO below 4 GiB included. */
+#define CHUNK (2ull << 20)
+
+uint64_t hvsim_vtl2_npt_pages(void)
+{
+	uint64_t end = ram_end();
+
+	/* PML4, PDPTs, PDs, and page tables where hvsim's globals split a chunk. */
+	return 1 + (end >> 39) + 1 + (end >> 30) + 1 + 4;
+}
+
+/*
+ * Identity over [0, end), MMIO below 4 GiB included, but for hvsim's own
+ * memory: 2 MiB pages, 4 KiB ones in a 2 MiB chunk that hvsim's memory
+ * only partly covers.
+ */
 static uint64_t build_vtl2_npt(uint64_t end)
 {
-	uint64_t root = pmem_alloc_page("hvsim VTL2 NPT");
+	uint64_t root = hvsim_alloc_table();
 
-	end = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
-	for (uint64_t pa = 0; pa < end; pa += 2ull << 20)
-		pgtable_map(root, pa, pa, PGT_W | PGT_U, PGT_2M, PGT_W | PGT_U);
+	end = (end + CHUNK - 1) & ~(CHUNK - 1);
+	for (uint64_t pa = 0; pa < end; pa += CHUNK) {
+		if (!hvsim_memory_overlaps(pa, CHUNK)) {
+			pgtable_map_in(root, pa, pa, PGT_W | PGT_U, PGT_2M,
+				       PGT_W | PGT_U, hvsim_alloc_table);
+			continue;
+		}
+		for (uint64_t p = pa; p < pa + CHUNK; p += PAGE)
+			if (!hvsim_memory_overlaps(p, PAGE))
+				pgtable_map_in(root, p, p, PGT_W | PGT_U,
+					       PGT_4K, PGT_W | PGT_U,
+					       hvsim_alloc_table);
+	}
 	return root;
+}
+
+uint64_t host_vtl2_npt(void)
+{
+	return hvsim.vtl2_npt_pa;
 }
 
 void hvsim_vtl2_init(void)
@@ -348,6 +377,7 @@ void hvsim_vtl2_host_start(struct hvsim_vp *vp,
 void hvsim_vtl2_enter_bsp(void)
 {
 	struct hvsim_vp *vp = &hvsim.vp[hvsim.bsp];
+	uint32_t index = hvsim.bsp;
 	struct hvsim_vtl2_live live;
 
 	/* For VMSAVE now and VMRUN from the loop; the guest never sees it. */
@@ -356,9 +386,11 @@ void hvsim_vtl2_enter_bsp(void)
 	control_init(&vp->vtl2->control);
 	save_from_live(vp->vtl2);
 	__asm__ volatile("fxsave %0" : "=m"(*vp->fx));
-	printf("hvsim: VP %u: the kernel goes on in VTL2 as a guest\n",
-	       vp->rec.vp);
+	printf("hvsim: VP %u: the kernel goes on in VTL2 as a guest\n", index);
+	hvsim_test_call_publish();
 	hvsim_vtl2_launch(&live, (uintptr_t)(vp->stack + HVSIM_STACK_SIZE), vp);
-	printf("hvsim: VP %u: VTL2 runs as a guest (efer 0x%lx)\n", vp->rec.vp,
+	/* A guest from here: hvsim's memory (vp included) is not mapped. */
+	hvsim_test_call_guest();
+	printf("hvsim: VP %u: VTL2 runs as a guest (efer 0x%lx)\n", index,
 	       rdmsr(X86_MSR_EFER));
 }

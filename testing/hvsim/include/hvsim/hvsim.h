@@ -140,6 +140,20 @@ struct hvsim_vp_record {
 	uint32_t apic_id; /* of its CPU */
 };
 
+/*
+ * hvsim's own memory, which no VTL2 nested table maps: its allocations
+ * and its globals (the kernel's .bss.hvsim).
+ */
+struct hvsim_range {
+	uint64_t base, size;
+};
+
+#define HVSIM_MEMORY_RANGES 2
+uint32_t hvsim_memory_ranges(struct hvsim_range r[HVSIM_MEMORY_RANGES]);
+/* The roots of VTL2's and VTL0's nested tables, for tests that walk them. */
+uint64_t hvsim_vtl2_npt(void);
+uint64_t hvsim_vtl0_npt(void);
+
 const struct hvsim_vp_record *hvsim_vp_record(uint32_t vp);
 uint32_t hvsim_vp_count(void); /* VP indices are 0 .. count - 1 */
 /* The x2APIC ID of VP vp's CPU; HVSIM_NO_VP when there is no such VP. */
