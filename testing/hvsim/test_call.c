@@ -43,6 +43,7 @@ enum {
 	TC_PRINT_MAPPINGS,
 	TC_REPORT_WX,
 	TC_CHECK_ARRIVALS,
+	TC_COPY_TABLE,
 	NR_TEST_CALLS,
 };
 
@@ -174,6 +175,14 @@ static void run(struct hvsim_vp *vp, uint32_t call, struct tc_args *t)
 		break;
 	case TC_CHECK_ARRIVALS:
 		t->result = host_check_arrivals();
+		break;
+	case TC_COPY_TABLE:
+		/* Only pages of hvsim's own memory: its nested tables. */
+		t->result = !(t->a & 0xFFF) &&
+			    hvsim_memory_overlaps(t->a, 4096);
+		if (t->result)
+			memcpy(guest_buffer(vp, t->ptr, 4096),
+			       (const void *)(uintptr_t)t->a, 4096);
 		break;
 	default:
 		hvsim_fail(vp, "test call %u does not exist", call);
@@ -468,5 +477,13 @@ bool hvsim_check_arrivals(void)
 	struct tc_args t = { 0 };
 
 	call(TC_CHECK_ARRIVALS, &t);
+	return t.result;
+}
+
+bool hvsim_copy_table(uint64_t pa, void *page)
+{
+	struct tc_args t = { .a = pa, .ptr = page, .len = 4096 };
+
+	call(TC_COPY_TABLE, &t);
 	return t.result;
 }

@@ -137,8 +137,9 @@ void hvsim_vtl2_init(void)
 	       hvsim.vtl2_npt_pa, end);
 }
 
-static void control_init(struct svm_vmcb_control *c)
+static void control_init(struct hvsim_vp *vp, struct svm_vmcb_control *c)
 {
+	vp->rec.vtl2_nested_cr3 = hvsim.vtl2_npt_pa;
 	/* NMIs are hvsim's kicks (host.c). */
 	c->intercept_misc1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_MSR |
 			     SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA |
@@ -306,7 +307,7 @@ void hvsim_vtl2_load_context(struct hvsim_vp *vp,
 	struct svm_vmcb_save *s = &v->save;
 
 	memset(v, 0, sizeof(*v));
-	control_init(&v->control);
+	control_init(vp, &v->control);
 	s->es = segment(&c->es);
 	s->cs = segment(&c->cs);
 	s->ss = segment(&c->ss);
@@ -342,7 +343,7 @@ void hvsim_vtl2_load_sipi(struct hvsim_vp *vp, uint8_t vector)
 	const struct svm_segment data = { 0, 0x093, 0xFFFF, 0 };
 
 	memset(v, 0, sizeof(*v));
-	control_init(&v->control);
+	control_init(vp, &v->control);
 	s->es = s->ss = s->ds = s->fs = s->gs = data;
 	s->cs.selector = (uint16_t)(vector << 8);
 	s->cs.base = (uint64_t)vector << 12;
@@ -383,7 +384,7 @@ void hvsim_vtl2_enter_bsp(void)
 	/* For VMSAVE now and VMRUN from the loop; the guest never sees it. */
 	wrmsr(X86_MSR_EFER, rdmsr(X86_MSR_EFER) | SVM_EFER_SVME);
 	memset(vp->vtl2, 0, sizeof(*vp->vtl2));
-	control_init(&vp->vtl2->control);
+	control_init(vp, &vp->vtl2->control);
 	save_from_live(vp->vtl2);
 	__asm__ volatile("fxsave %0" : "=m"(*vp->fx));
 	printf("hvsim: VP %u: the kernel goes on in VTL2 as a guest\n", index);

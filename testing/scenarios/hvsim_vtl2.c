@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * scenario=hvsim-vtl2: the BSP's kernel runs in VTL2 as a guest of hvsim's
- * SVM, as Linux does in VTL2 on Hyper-V, and the MSRs that steer SVM are
- * not its to use. EFER reads without SVME and keeps it however VTL2
- * writes it (a guest that cleared it would make its hypercalls #UD);
- * VM_HSAVE_PA (where the next #VMEXIT would load host state from) and
- * VM_CR raise #GP; the local APIC cannot be disabled or moved. Each of
- * these accesses exits to hvsim exactly once; an APIC base read does not
- * exit at all.
+ * SVM, as Linux does in VTL2 on Hyper-V, and cannot reach hvsim.
+ * - The MSRs that steer SVM are not its to use. EFER reads without SVME
+ *   and keeps it however VTL2 writes it (a guest that cleared it would
+ *   make its hypercalls #UD); VM_HSAVE_PA (where the next #VMEXIT would
+ *   load host state from) and VM_CR raise #GP; the local APIC cannot be
+ *   disabled or moved. Each of these accesses exits to hvsim exactly
+ *   once; an APIC base read does not exit at all.
+ * - The hypercall page holds Hyper-V's AMD code and int3, nothing else.
+ * - VTL2's nested table, walked here from copies of its pages, maps no
+ *   byte of hvsim's memory, and every VP whose VTL2 ran uses it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +29,120 @@
 #define MSR_VM_HSAVE_PA 0xC0010117u
 #define EFER_SVME (1ull << 12)
 #define APIC_BASE_ENABLE (1ull << 11)
+#define NPT_P 0x1ull
+#define NPT_PS 0x80ull
+#define NPT_ADDR 0x000FFFFFFFFFF000ull
+
+/*
+ * Hyper-V's hypercall page on AMD (TLFS; openvmm's hypercall-page
+ * emulator writes the same): the call, VTL call and VTL return, 32- and
+ * 64-bit; int3 everywhere else.
+ */
+static const uint8_t hv_page_code[] = {
+	0x0f, 0x01, 0xd9, 0xc3, /* 0x00: vmmcall; ret */
+	0x89, 0xc1, 0xb8, 0x11, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0xc3, 0x48,
+	0x89, 0xc8, 0xb9, 0x11, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0xc3, 0x89,
+	0xc1, 0xb8, 0x12, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0xc3, 0x48, 0x89,
+	0xc8, 0xb9, 0x12, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0xc3,
+};
+
+static struct hvsim_range hv_mem[HVSIM_MEMORY_RANGES];
+static uint64_t tables[4][512] __attribute__((aligned(4096)));
+static struct {
+	uint64_t mapped, hvsim_bytes, first_bad;
+	uint32_t pages;
+	bool copy_failed;
+} walk;
+
+static uint64_t overlap(uint64_t base, uint64_t size)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < HVSIM_MEMORY_RANGES; i++) {
+		uint64_t lo = base > hv_mem[i].base ? base : hv_mem[i].base;
+		uint64_t hi = base + size < hv_mem[i].base + hv_mem[i].size ?
+				      base + size :
+				      hv_mem[i].base + hv_mem[i].size;
+
+		if (lo < hi)
+			n += hi - lo;
+	}
+	return n;
+}
+
+/* Level 0 is the PML4; a leaf at 1 (1 GiB), 2 (2 MiB) or 3 (4 KiB). */
+static void walk_table(uint32_t level, uint64_t pa, uint64_t gpa)
+{
+	uint32_t shift = 39 - 9 * level;
+
+	if (!hvsim_copy_table(pa, tables[level])) {
+		walk.copy_failed = true;
+		return;
+	}
+	walk.pages++;
+	for (uint32_t i = 0; i < 512; i++) {
+		uint64_t e = tables[level][i],
+			 at = gpa + ((uint64_t)i << shift);
+
+		if (!(e & NPT_P))
+			continue;
+		if (level == 3 || (level && (e & NPT_PS))) {
+			uint64_t bad = overlap(e & NPT_ADDR, 1ull << shift);
+
+			walk.mapped += 1ull << shift;
+			if (bad && !walk.hvsim_bytes)
+				walk.first_bad = at;
+			walk.hvsim_bytes += bad;
+			continue;
+		}
+		walk_table(level + 1, e & NPT_ADDR, at);
+		/* The copy of this level was overwritten below: again. */
+		hvsim_copy_table(pa, tables[level]);
+	}
+}
+
+static void check_page(const struct scenario_env *env)
+{
+	const uint8_t *p =
+		(const uint8_t *)(uintptr_t)hvsim_hypercall_page_pa();
+	uint32_t bad = 0;
+
+	for (uint32_t i = 0; i < 4096; i++)
+		bad += p[i] !=
+		       (i < sizeof(hv_page_code) ? hv_page_code[i] : 0xcc);
+	printf("hvsim-vtl2: hypercall page: %u bytes differ from Hyper-V's\n",
+	       bad);
+	CHECK(!bad, "the hypercall page has %u bytes that are not Hyper-V's",
+	      bad);
+}
+
+static void check_isolation(const struct scenario_env *env)
+{
+	uint64_t root = hvsim_vtl2_npt();
+
+	hvsim_memory_ranges(hv_mem);
+	walk_table(0, root, 0);
+	printf("hvsim-vtl2: VTL2 nested table: %u table pages, %lu MiB "
+	       "mapped, %lu bytes of hvsim's memory\n",
+	       walk.pages, walk.mapped >> 20, walk.hvsim_bytes);
+	CHECK(!walk.copy_failed && walk.pages > 1, "the walk could not copy "
+						   "a table page");
+	CHECK(!walk.hvsim_bytes,
+	      "VTL2's nested table maps %lu bytes of hvsim's memory (first "
+	      "at GPA 0x%lx)",
+	      walk.hvsim_bytes, walk.first_bad);
+	CHECK(walk.mapped > hv_mem[0].size,
+	      "only %lu bytes mapped: the walk saw nothing", walk.mapped);
+	for (uint32_t v = 0; v < hvsim_vp_count(); v++) {
+		uint64_t n = hvsim_vp_record(v)->vtl2_nested_cr3;
+
+		CHECK(!n || n == root,
+		      "VP %u's VTL2 uses nested table 0x%lx, not 0x%lx", v, n,
+		      root);
+	}
+	CHECK(hvsim_vp_record(hvsim_bsp())->vtl2_nested_cr3 == root,
+	      "the BSP's VTL2 runs without VTL2's nested table");
+}
 
 static uint32_t msr_exits(void)
 {
@@ -80,6 +197,9 @@ int scenario_hvsim_vtl2(const struct scenario_env *env)
 	CHECK(!ok && rdmsr(X86_MSR_APIC_BASE) == apic,
 	      "APIC base write allowed: 0x%lx, was 0x%lx",
 	      rdmsr(X86_MSR_APIC_BASE), apic);
+
+	check_page(env);
+	check_isolation(env);
 
 	/* 2 EFER reads, 3 writes, 2 x (read + write), 1 APIC base write. */
 	printf("hvsim-vtl2: %u MSR exits\n", msr_exits() - before);

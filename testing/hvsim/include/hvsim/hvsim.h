@@ -133,6 +133,7 @@ struct hvsim_vp_record {
 	uint32_t vtl2_exits; /* #VMEXITs of its VTL2 guest */
 	uint32_t vtl2_msr_exits; /* of them, trapped MSR accesses */
 	uint32_t inits; /* INITs of the virtual APIC it received */
+	uint64_t vtl2_nested_cr3; /* its VTL2 VMCB's nested table */
 	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;
@@ -153,6 +154,11 @@ uint32_t hvsim_memory_ranges(struct hvsim_range r[HVSIM_MEMORY_RANGES]);
 /* The roots of VTL2's and VTL0's nested tables, for tests that walk them. */
 uint64_t hvsim_vtl2_npt(void);
 uint64_t hvsim_vtl0_npt(void);
+/*
+ * A copy of the 4 KiB page at pa, which must be hvsim's (a nested table
+ * page), for a test's own walk; false for any other address.
+ */
+bool hvsim_copy_table(uint64_t pa, void *page);
 
 const struct hvsim_vp_record *hvsim_vp_record(uint32_t vp);
 uint32_t hvsim_vp_count(void); /* VP indices are 0 .. count - 1 */
