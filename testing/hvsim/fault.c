@@ -26,6 +26,8 @@ static const struct {
 	/* Not present, read, supervisor. */
 	[HVSIM_FAULT_PF] = { "pf", 14, 0 },
 	[HVSIM_FAULT_STACK] = { "stack", 14, 0 },
+	/* Its delivery pushes the frame: the write. */
+	[HVSIM_FAULT_WILD] = { "wild", 3, NO_ERROR },
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -56,6 +58,43 @@ uint64_t host_fault_rip(uint32_t index)
 		       0;
 }
 
+/* The 4 KiB leaf entry that maps va in the VP's own tables, or NULL. */
+static uint64_t *leaf_entry(uint64_t cr3, uint64_t va)
+{
+	uint64_t table = cr3 & HVSIM_PTE_ADDR;
+
+	for (uint32_t level = 0; level < 4; level++) {
+		uint64_t *t = hvsim_phys(table, 4096), *e;
+
+		if (!t || hvsim_memory_overlaps(table, 4096))
+			return NULL;
+		e = &t[(va >> (39 - 9 * level)) & 511];
+		if (!(*e & HVSIM_PTE_P) || (level < 3 && (*e & HVSIM_PTE_PS)))
+			return NULL;
+		if (level == 3)
+			return e;
+		table = *e & HVSIM_PTE_ADDR;
+	}
+	return NULL;
+}
+
+static void point_stack_at(struct hvsim_vp *vp, uint64_t gpa)
+{
+	struct svm_vmcb_save *s = &vp->vtl2->save;
+	uint64_t *e = leaf_entry(s->cr3, s->rsp - 8);
+
+	if (!e)
+		hvsim_fail(vp,
+			   "wild fault: the stack below RSP 0x%lx has no "
+			   "4 KiB page table entry",
+			   s->rsp);
+	printf("hvsim: VP %u: wild fault: its stack page 0x%lx now maps GPA "
+	       "0x%lx\n",
+	       vp->rec.vp, (s->rsp - 8) & ~(uint64_t)0xFFF,
+	       gpa & ~(uint64_t)0xFFF);
+	*e = (*e & ~HVSIM_PTE_ADDR) | (gpa & HVSIM_PTE_ADDR);
+}
+
 void hvsim_fault_apply(struct hvsim_vp *vp)
 {
 	uint32_t i = vp->rec.vp;
@@ -72,6 +111,9 @@ void hvsim_fault_apply(struct hvsim_vp *vp)
 		s->rsp = faults[i].addr;
 		s->cr2 = faults[i].addr - 8;
 	}
+	if (kind == HVSIM_FAULT_WILD)
+		point_stack_at(vp, faults[i].addr ? faults[i].addr :
+						    (uintptr_t)vp->vtl2);
 	hvsim_vtl2_inject(vp, kinds[kind].vector, kinds[kind].error);
 	__atomic_store_n(&faults[i].rip, s->rip, __ATOMIC_RELEASE);
 	printf("hvsim: VP %u: injected %s fault at 0x%lx\n", i,
@@ -135,7 +177,7 @@ const char *hvsim_fault_parse(const char *s, size_t len)
 		if (strlen(kinds[k].name) == n && !strncmp(v, kinds[k].name, n))
 			kind = k;
 	if (!kind)
-		return "kind is one of ud, bp, pf, stack";
+		return "kind is one of ud, bp, pf, stack, wild";
 	s = v + n + 1;
 	if (s < end && (!(v = field(s, end, "addr", &n)) ||
 			!number(v, n, &addr) || v + n != end))

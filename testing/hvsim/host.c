@@ -118,6 +118,28 @@ static void wait_runnable(struct hvsim_vp *vp)
 	}
 }
 
+/*
+ * VTL2 touched a GPA its nested table does not map (hvsim's memory, or
+ * none at all): reported, and the VP is stopped for good; the others go
+ * on. Hyper-V does not let a VTL reach the hypervisor either.
+ */
+static void nested_page_fault(struct hvsim_vp *vp)
+{
+	const struct svm_vmcb *v = vp->vtl2;
+	uint64_t gpa = v->control.exit_info_2, err = v->control.exit_info_1;
+
+	printf("hvsim: VP %u: VTL2 %s GPA 0x%lx at rip 0x%lx: not its "
+	       "memory%s (nested page fault, error 0x%lx); VP stopped\n",
+	       vp->rec.vp, err & SVM_NPF_W ? "wrote" : "read", gpa, v->save.rip,
+	       hvsim_memory_overlaps(gpa, 1) ? " but hvsim's" : "", err);
+	hvsim_lock(vp);
+	vp->rec.npf_gpa = gpa;
+	vp->rec.npf_error = err;
+	vp->rec.npf_rip = v->save.rip;
+	__atomic_store_n(&vp->rec.state, HVSIM_VP_STOPPED, __ATOMIC_RELEASE);
+	hvsim_unlock(vp);
+}
+
 static void exit_handle(struct hvsim_vp *vp)
 {
 	struct svm_vmcb *v = vp->vtl2;
@@ -132,6 +154,9 @@ static void exit_handle(struct hvsim_vp *vp)
 		break;
 	case SVM_EXIT_NMI:
 		break; /* a kick: the loop looks at the VP's state */
+	case SVM_EXIT_NPF:
+		nested_page_fault(vp);
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		dump(vp, "triple fault: the machine shuts down");
 		shutdown_machine();

@@ -69,6 +69,13 @@ void hvsim_inject_clear(void);
 #define HVSIM_FAULT_BP 2 /* #BP */
 #define HVSIM_FAULT_PF 3 /* #PF, a read of addr */
 #define HVSIM_FAULT_STACK 4 /* RSP = addr, #PF: #DF */
+/*
+ * A wild write: the VP's page table entry for the stack page below RSP is
+ * pointed at GPA addr (0: the VP's own VTL2 VMCB, hvsim's memory) and a
+ * #BP injected, whose delivery writes there. hvsim's memory is not
+ * mapped: the write is a nested page fault, hvsim stops the VP.
+ */
+#define HVSIM_FAULT_WILD 5
 
 bool hvsim_inject_fault(uint32_t vp, uint32_t kind, uint64_t addr);
 /* The RIP vp took the injected fault at, 0 until it fired. */
@@ -103,6 +110,7 @@ uint64_t hvsim_vtl0_vp_slot(uint32_t vp);
 #define HVSIM_VP_OFF 1 /* never started */
 #define HVSIM_VP_STARTING 2 /* StartVirtualProcessor loaded its VMCB */
 #define HVSIM_VP_RUNNING 4 /* its CPU runs it */
+#define HVSIM_VP_STOPPED 5 /* hvsim stopped it: a nested page fault */
 
 /* Records: the start tree, counters and what a VP was started with. */
 struct hvsim_vp_record {
@@ -134,6 +142,10 @@ struct hvsim_vp_record {
 	uint32_t vtl2_msr_exits; /* of them, trapped MSR accesses */
 	uint32_t inits; /* INITs of the virtual APIC it received */
 	uint64_t vtl2_nested_cr3; /* its VTL2 VMCB's nested table */
+	/* The nested page fault that stopped it (HVSIM_VP_STOPPED). */
+	uint64_t npf_gpa;
+	uint64_t npf_error; /* EXITINFO1: bit 1 a write */
+	uint64_t npf_rip;
 	/* The last failed EnableVpVtl/StartVirtualProcessor naming this VP. */
 	uint16_t start_failure_code;
 	uint16_t start_failure_status;
