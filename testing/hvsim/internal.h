@@ -139,6 +139,10 @@ uint16_t hvsim_call_get_set_registers(struct hvsim_vp *vp, bool set,
 				      uint32_t start, uint32_t reps,
 				      uint64_t in_gpa, uint64_t out_gpa,
 				      uint32_t *aux, uint32_t *done);
+/* One register of vp's file rf, with the checks and effects of the calls. */
+uint16_t hvsim_register_set(struct hvsim_vp *vp, uint32_t rf, uint32_t name,
+			    uint64_t value);
+uint64_t hvsim_register_get(struct hvsim_vp *vp, uint32_t rf, uint32_t name);
 uint16_t hvsim_call_translate(struct hvsim_vp *vp, uint64_t in_gpa,
 			      uint64_t out_gpa, uint32_t *aux);
 

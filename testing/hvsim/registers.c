@@ -114,6 +114,22 @@ static uint16_t get_one(struct hvsim_vp *vp, uint32_t rf, uint32_t name,
 	return HV_STATUS_SUCCESS;
 }
 
+uint16_t hvsim_register_set(struct hvsim_vp *vp, uint32_t rf, uint32_t name,
+			    uint64_t value)
+{
+	struct hv_u128 v = { value, 0 };
+
+	return set_one(vp, rf, name, v);
+}
+
+uint64_t hvsim_register_get(struct hvsim_vp *vp, uint32_t rf, uint32_t name)
+{
+	struct hv_register_value v = { 0 };
+
+	get_one(vp, rf, name, &v);
+	return v.reg128.low;
+}
+
 uint16_t hvsim_call_get_set_registers(struct hvsim_vp *caller, bool set,
 				      uint32_t start, uint32_t reps,
 				      uint64_t in_gpa, uint64_t out_gpa,

@@ -224,10 +224,48 @@ void hvsim_vtl2_inject(struct hvsim_vp *vp, uint8_t vector, uint32_t error)
 }
 
 /*
+ * Hyper-V's synthetic MSRs that the upstream sidecar and kernel use: the
+ * VP assist page and the guest crash registers, the same state as the
+ * registers of the same names (HvCallSet/GetVpRegisters at VTL2), with the
+ * same checks and effects (a CTL write reports the crash). A read of CTL
+ * gives what Hyper-V supports: notify and message. 0: not one of them.
+ */
+#define MSR_VP_ASSIST_PAGE 0x40000073u
+#define MSR_CRASH_P0 0x40000100u
+#define MSR_CRASH_CTL 0x40000105u
+
+static uint32_t synthetic_register(uint32_t msr)
+{
+	if (msr == MSR_VP_ASSIST_PAGE)
+		return HV_REGISTER_VP_ASSIST_PAGE;
+	if (msr >= MSR_CRASH_P0 && msr <= MSR_CRASH_CTL)
+		return HV_REGISTER_GUEST_CRASH_P0 + (msr - MSR_CRASH_P0);
+	return 0;
+}
+
+static bool synthetic_msr(struct hvsim_vp *vp, uint32_t msr, bool write,
+			  uint64_t value, uint64_t *result)
+{
+	uint32_t name = synthetic_register(msr);
+
+	vp->rec.synthetic_msr_accesses++;
+	if (write)
+		return hvsim_register_set(vp, HVSIM_RF_VTL2, name, value) ==
+		       HV_STATUS_SUCCESS;
+	*result = msr == MSR_CRASH_CTL ?
+			  HV_GUEST_CRASH_CTL_CRASH_NOTIFY |
+				  HV_GUEST_CRASH_CTL_CRASH_MESSAGE :
+			  hvsim_register_get(vp, HVSIM_RF_VTL2, name);
+	return true;
+}
+
+/*
  * RDMSR/WRMSR of a trapped MSR. EFER is the guest's own, SVME kept set
  * and hidden (Hyper-V offers no SVM to its guests), LME changed only with
  * paging off; the SVM MSRs do not exist for a guest (#GP); the APIC base
- * cannot move or be disabled; ICR writes go through the virtual APIC.
+ * cannot move or be disabled; ICR writes go through the virtual APIC;
+ * the synthetic MSRs above; any other MSR outside the permission map's
+ * ranges (always trapped) raises #GP.
  */
 void hvsim_vtl2_msr_exit(struct hvsim_vp *vp)
 {
@@ -265,8 +303,12 @@ void hvsim_vtl2_msr_exit(struct hvsim_vp *vp)
 		hvsim_apic_icr_from_vtl2(vp, value);
 		break;
 	default:
-		hvsim_vtl2_inject(vp, VECTOR_GP, 0);
-		return;
+		if (!synthetic_register(msr) ||
+		    !synthetic_msr(vp, msr, write, value, &result)) {
+			hvsim_vtl2_inject(vp, VECTOR_GP, 0);
+			return;
+		}
+		break;
 	}
 	if (!write) {
 		v->save.rax = result & 0xFFFFFFFF;

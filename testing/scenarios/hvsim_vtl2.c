@@ -21,7 +21,10 @@
 
 #include <hvsim/hvsim.h>
 
+#include "hv/hypercall.h"
+#include "hv/registers.h"
 #include "hv/x86.h"
+#include "hvsim_call.h"
 #include "scenarios.h"
 
 #define CHECK(ok, ...) scenario_check(env->result, (ok), __VA_ARGS__)
@@ -144,6 +147,67 @@ static void check_isolation(const struct scenario_env *env)
 	      "the BSP's VTL2 runs without VTL2's nested table");
 }
 
+#define MSR_VP_ASSIST_PAGE 0x40000073u
+#define MSR_CRASH_P0 0x40000100u
+#define MSR_CRASH_CTL 0x40000105u
+#define CRASH_NOTIFY_MESSAGE 0xC000000000000000ull
+
+static struct {
+	struct hv_get_set_vp_registers hdr;
+	struct hv_register_assoc reg;
+} set_in __attribute__((aligned(4096)));
+static uint8_t assist[4096] __attribute__((aligned(4096)));
+static const char crash_text[] = "hvsim-vtl2: a crash through the MSRs";
+
+/*
+ * The synthetic MSRs upstream uses are the registers the image sets by
+ * hypercall (DESIGN §4): either way in, the other way out.
+ */
+static void check_synthetic_msrs(const struct scenario_env *env)
+{
+	uint64_t want = (uintptr_t)assist | 1, v = ~0ull;
+	uint32_t crashes = hvsim_crashes();
+	uint16_t st;
+
+	CHECK(wrmsr_probe(MSR_VP_ASSIST_PAGE, want),
+	      "VP assist page MSR write: #GP");
+	v = hvsim_get_register(hvsim_bsp(), 2, HV_REGISTER_VP_ASSIST_PAGE).low;
+	CHECK(v == want, "VpAssistPage 0x%lx after the MSR write of 0x%lx", v,
+	      want);
+	set_in.hdr.partition_id = HV_PARTITION_ID_SELF;
+	set_in.hdr.vp_index = HV_VP_INDEX_SELF;
+	set_in.reg.name = HV_REGISTER_VP_ASSIST_PAGE;
+	set_in.reg.value.reg128.low = 0;
+	st = hvsim_call(HV_CALL_SET_VP_REGISTERS, 1, (uintptr_t)&set_in, 0);
+	CHECK(st == 0 && rdmsr_probe(MSR_VP_ASSIST_PAGE, &v) && v == 0,
+	      "the MSR reads 0x%lx after SetVpRegisters(VpAssistPage, 0): %s",
+	      v, hvsim_call_status_name(st));
+	CHECK(!wrmsr_probe(MSR_VP_ASSIST_PAGE, (uintptr_t)assist | 2) &&
+		      rdmsr_probe(MSR_VP_ASSIST_PAGE, &v) && v == 0,
+	      "a VP assist page value with reserved bits was taken (0x%lx)", v);
+
+	CHECK(wrmsr_probe(MSR_CRASH_P0, 0x1) &&
+		      wrmsr_probe(MSR_CRASH_P0 + 1, 0x2) &&
+		      wrmsr_probe(MSR_CRASH_P0 + 2, 0x3) &&
+		      wrmsr_probe(MSR_CRASH_P0 + 3, (uintptr_t)crash_text) &&
+		      wrmsr_probe(MSR_CRASH_P0 + 4, sizeof(crash_text) - 1) &&
+		      wrmsr_probe(MSR_CRASH_CTL, CRASH_NOTIFY_MESSAGE),
+	      "a crash MSR write: #GP");
+	CHECK(hvsim_crashes() == crashes + 1,
+	      "%u crash reports after the CTL write, want %u", hvsim_crashes(),
+	      crashes + 1);
+	CHECK(hvsim_get_register(hvsim_bsp(), 2, HV_REGISTER_GUEST_CRASH_P0 + 3)
+			      .low == (uintptr_t)crash_text,
+	      "GuestCrashP3 is not what the MSR got");
+	CHECK(rdmsr_probe(MSR_CRASH_CTL, &v) && v == CRASH_NOTIFY_MESSAGE,
+	      "crash CTL reads 0x%lx: want the notify and message bits", v);
+	CHECK(!rdmsr_probe(0x40000099, &v), "an MSR Hyper-V lacks read 0x%lx",
+	      v);
+	printf("hvsim-vtl2: synthetic MSRs: %u accesses, the registers' "
+	       "state\n",
+	       hvsim_vp_record(hvsim_bsp())->synthetic_msr_accesses);
+}
+
 static uint32_t msr_exits(void)
 {
 	return hvsim_vp_record(hvsim_bsp())->vtl2_msr_exits;
@@ -205,5 +269,6 @@ int scenario_hvsim_vtl2(const struct scenario_env *env)
 	printf("hvsim-vtl2: %u MSR exits\n", msr_exits() - before);
 	CHECK(msr_exits() - before == 10, "%u MSR exits, want 10",
 	      msr_exits() - before);
+	check_synthetic_msrs(env);
 	return 0;
 }

@@ -141,6 +141,7 @@ struct hvsim_vp_record {
 	uint32_t vtl2_exits; /* #VMEXITs of its VTL2 guest */
 	uint32_t vtl2_msr_exits; /* of them, trapped MSR accesses */
 	uint32_t inits; /* INITs of the virtual APIC it received */
+	uint32_t synthetic_msr_accesses; /* assist page, crash MSRs */
 	uint64_t vtl2_nested_cr3; /* its VTL2 VMCB's nested table */
 	/* The nested page fault that stopped it (HVSIM_VP_STOPPED). */
 	uint64_t npf_gpa;
