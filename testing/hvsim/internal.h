@@ -38,7 +38,6 @@ struct hvsim_vp {
 	bool apic_reset; /* since the INIT: its CPU's APIC was reset */
 	uint8_t *stack; /* hvsim's host stack on this CPU */
 	struct hv_initial_vp_context_x64 enable_ctx;
-	struct hv_initial_vp_context_x64 start_ctx;
 	struct hvsim_regfile rf[2];
 	/*
 	 * Both VTLs are SVM guests: a VMCB each; one GPR file (RAX and RSP

@@ -138,7 +138,6 @@ uint16_t hvsim_call_start_vp(struct hvsim_vp *caller, uint64_t in_gpa,
 		hvsim_unlock(vp);
 		return HV_STATUS_INVALID_VP_STATE; /* lost a race */
 	}
-	vp->start_ctx = *c;
 	hvsim_vtl2_load_context(vp, c);
 	vp->rec.parent = caller->rec.vp;
 	vp->rec.depth = caller->rec.depth + 1;

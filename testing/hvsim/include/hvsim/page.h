@@ -13,8 +13,6 @@
 #define HVSIM_PAGE_CALL_OFFSET 0x00 /* vmmcall; ret */
 #define HVSIM_PAGE_VTL_CALL_OFFSET 0x0F /* mov rax,rcx; mov ecx,0x11; ... */
 #define HVSIM_PAGE_VTL_RETURN_OFFSET 0x26 /* mov rax,rcx; mov ecx,0x12; ... */
-/* Where VTL2 goes on after a VTL return: the ret after the VMMCALL. */
-#define HVSIM_PAGE_VTL_RETURN_RESUME (HVSIM_PAGE_VTL_RETURN_OFFSET + 11)
 /* 32-bit entries, for completeness of the page (hvsim models 64-bit). */
 #define HVSIM_PAGE_VTL_CALL32_OFFSET 0x04
 #define HVSIM_PAGE_VTL_RETURN32_OFFSET 0x1B
