@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include <kernel/arch.h>
-#include <kernel/idt.h>
 #include <kernel/panic.h>
 #include <kernel/tsc.h>
 
@@ -195,5 +194,5 @@ void hvsim_apic_reset(void)
 	if (hvsim_apic_irr_pending() || !isr_empty())
 		panic("hvsim: cannot clear this CPU's local APIC for an INIT");
 	wrmsr(X2APIC_SVR_MSR, 0xFF); /* the reset value: disabled */
-	idt_load();
+	hvsim_host_idt_load();
 }

@@ -8,8 +8,8 @@
  * running guest (VTL2 and VTL0 intercept NMIs) or wakes the parked CPU.
  *
  * A parked CPU tests its counter, then halts: an NMI in between would be
- * lost, so the NMI handler sends a CPU it finds inside that window back
- * to the test (arch/park.S).
+ * lost, so the NMI gate sends a CPU it finds inside that window back to
+ * the test (arch/park.S). Host mode runs on hvsim's own tables (host_env.c).
  */
 #include <stdint.h>
 
@@ -25,17 +25,8 @@
 
 #define RAX 0
 
-/* arch/park.S: returns once *kicks != seen; the window is [begin, end]. */
+/* arch/park.S: returns once *kicks != seen. */
 void hvsim_park(const uint32_t *kicks, uint32_t seen);
-extern const char hvsim_park_begin[], hvsim_park_end[];
-
-static bool nmi(struct irq_frame *f)
-{
-	if (f->rip >= (uintptr_t)hvsim_park_begin &&
-	    f->rip <= (uintptr_t)hvsim_park_end)
-		f->rip = (uintptr_t)hvsim_park_begin;
-	return true; /* hvsim's NMIs are kicks: nothing else to do */
-}
 
 void hvsim_kick(struct hvsim_vp *vp)
 {
@@ -120,7 +111,8 @@ static void wait_runnable(struct hvsim_vp *vp)
 
 /*
  * VTL2 touched a GPA its nested table does not map (hvsim's memory, or
- * none at all): reported, and the VP is stopped for good; the others go
+ * none at all) or wrote one it maps read-only (the kernel's text, hvsim's
+ * code among it): reported, and the VP is stopped for good; the others go
  * on. Hyper-V does not let a VTL reach the hypervisor either.
  */
 static void nested_page_fault(struct hvsim_vp *vp)
@@ -128,10 +120,27 @@ static void nested_page_fault(struct hvsim_vp *vp)
 	const struct svm_vmcb *v = vp->vtl2;
 	uint64_t gpa = v->control.exit_info_2, err = v->control.exit_info_1;
 
-	printf("hvsim: VP %u: VTL2 %s GPA 0x%lx at rip 0x%lx: not its "
-	       "memory%s (nested page fault, error 0x%lx); VP stopped\n",
+	const char *what = hvsim_memory_overlaps(gpa, 1) ?
+				   "not its memory but hvsim's" :
+			   err & SVM_NPF_P ? "read-only: the kernel's text" :
+					     "not its memory";
+
+	printf("hvsim: VP %u: VTL2 %s GPA 0x%lx at rip 0x%lx: %s (nested "
+	       "page fault, error 0x%lx); VP stopped\n",
 	       vp->rec.vp, err & SVM_NPF_W ? "wrote" : "read", gpa, v->save.rip,
-	       hvsim_memory_overlaps(gpa, 1) ? " but hvsim's" : "", err);
+	       what, err);
+	/* The kernel's own VTL2 (the test harness): a bug, end the run. */
+	if (vp->rec.vp == hvsim.bsp || vp->rec.inits) {
+		printf("hvsim: VP %u on x2APIC ID %lu: VMCB 0x%lx hsave 0x%lx "
+		       "(MSR 0x%lx) host cr3 0x%lx exitintinfo 0x%lx\n",
+		       vp->rec.vp, rdmsr(0x802), (uint64_t)(uintptr_t)v,
+		       vp->hsave_pa, rdmsr(SVM_MSR_VM_HSAVE_PA), read_cr3(),
+		       v->control.exit_int_info);
+		hvsim_fail(vp,
+			   "the kernel's VTL2 touched GPA 0x%lx at rip "
+			   "0x%lx, cr3 0x%lx",
+			   gpa, v->save.rip, v->save.cr3);
+	}
 	hvsim_lock(vp);
 	vp->rec.npf_gpa = gpa;
 	vp->rec.npf_error = err;
@@ -191,15 +200,10 @@ void hvsim_ap_main(uint32_t apic_id)
 		halt_forever(); /* not ours: nobody to tell */
 	percpu_set(vp->cpu);
 	cpu_setup(); /* OSFXSR: hvsim's FXSAVE/FXRSTOR carry the XMM state */
-	idt_load();
+	hvsim_host_env_load();
 	/* The APIC mode VTL2 gets, and may not change (vtl2.c). */
 	x2apic_enable();
 	wrmsr(X86_MSR_EFER, rdmsr(X86_MSR_EFER) | SVM_EFER_SVME);
 	__atomic_fetch_add(&hvsim.parked, 1, __ATOMIC_RELEASE);
 	hvsim_host_loop(vp);
-}
-
-void hvsim_host_init(void)
-{
-	idt_set_nmi_handler(nmi);
 }

@@ -19,7 +19,6 @@
 const struct hvsim_config *host_get_config(void);
 uint32_t host_bsp(void);
 uint64_t host_hypercall_page_pa(void);
-bool host_inject(uint16_t code, uint32_t vp, uint16_t status, bool once);
 bool host_inject_rule(const struct hvsim_inject_rule *rule);
 const char *host_inject_str(const char *s, size_t len);
 void host_inject_clear(void);

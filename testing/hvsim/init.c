@@ -162,11 +162,11 @@ static uint64_t memory_bytes(uint32_t n, uint32_t apic_limit)
 	uint64_t b = 0;
 
 	b += (n * sizeof(struct hvsim_vp) + page) & ~(page - 1);
-	b += (uint64_t)n * HVSIM_STACK_SIZE;
+	b += (uint64_t)n * HVSIM_STACK_STRIDE;
 	b += (apic_limit * sizeof(struct hvsim_cpu) + page) & ~(page - 1);
 	b += (uint64_t)n * (4 * page + sizeof(struct x86_fxsave));
 	b += 2 * (2 * page + 3 * page); /* MSRPM and IOPM, VTL0 and VTL2 */
-	b += hvsim_npt_pages(n) * page;
+	b += (hvsim_npt_pages(n) + hvsim_host_env_pages(n)) * page;
 	return b + 16 * page;
 }
 
@@ -184,7 +184,9 @@ void hvsim_init(const struct hvsim_config *cfg)
 	hvsim_apic_limit = apic_limit(ids, n);
 	hvsim_memory_init(memory_bytes(n, hvsim_apic_limit));
 	hvsim.vp = hvsim_alloc(n, sizeof(*hvsim.vp), "VPs");
-	stacks = hvsim_alloc(n, HVSIM_STACK_SIZE, "stacks");
+	/* A guard page below each, unmapped in host mode (host_env.c). */
+	stacks = hvsim_alloc(n, HVSIM_STACK_STRIDE, "stacks");
+	hvsim.stacks = (uintptr_t)stacks;
 	hvsim_cpu_base = hvsim_alloc(hvsim_apic_limit, sizeof(struct hvsim_cpu),
 				     "CPU blocks by x2APIC ID");
 	hvsim.nr_vps = n;
@@ -199,7 +201,8 @@ void hvsim_init(const struct hvsim_config *cfg)
 		vp->rec.state = HVSIM_VP_OFF;
 		vp->rec.parent = HVSIM_NO_VP;
 		vp->cpu = smp_cpu_by_apic_id(ids[i]);
-		vp->stack = stacks + (uint64_t)i * HVSIM_STACK_SIZE;
+		vp->stack = stacks + (uint64_t)i * HVSIM_STACK_STRIDE +
+			    HVSIM_STACK_GUARD;
 		if (ids[i] == cpus[0].apic_id)
 			hvsim.bsp = i;
 		if (!vp->cpu || c->stack_top)
@@ -217,7 +220,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 	hvsim.vp[hvsim.bsp].rec.vtl2_enabled = 1;
 	page_build();
 	hvsim_svm_init();
-	hvsim_host_init();
+	hvsim_host_env_init(hvsim_ram_end());
 	if (hvsim_apic_limit != n)
 		printf("hvsim: note: x2APIC IDs have holes (%u CPUs, highest "
 		       "x2APIC ID %u)\n",
@@ -263,10 +266,12 @@ void *hvsim_phys(uint64_t pa, uint64_t len)
 	/*
 	 * Guest physical == the test kernel's identity map of RAM: only RAM
 	 * of the memory map, not the PCI hole or other MMIO the boot
-	 * tables map below 4 GiB.
+	 * tables map below 4 GiB, and not hvsim's own memory, which VTL2
+	 * cannot reach itself and must not reach through a hypercall.
 	 */
 	if (!direct_mapped(pa, len) ||
-	    (boot_info.nr_memmap && !pvh_is_ram(pa, len)))
+	    (boot_info.nr_memmap && !pvh_is_ram(pa, len)) ||
+	    hvsim_memory_overlaps(pa, len))
 		return NULL;
 	return (void *)(uintptr_t)pa;
 }
@@ -291,18 +296,6 @@ bool host_inject_rule(const struct hvsim_inject_rule *r)
 	       name ? name : "?", r->code, who, reg, sname ? sname : "?",
 	       r->status, r->once ? " once" : " always");
 	return true;
-}
-
-bool host_inject(uint16_t code, uint32_t vp, uint16_t status, bool once)
-{
-	const struct hvsim_inject_rule r = {
-		.code = code,
-		.status = status,
-		.vp = vp,
-		.once = once,
-	};
-
-	return host_inject_rule(&r);
 }
 
 const char *host_inject_str(const char *s, size_t len)

@@ -12,6 +12,7 @@
 #include <kernel/layout.h>
 #include <kernel/panic.h>
 #include <kernel/pmem.h>
+#include <kernel/printf.h>
 #include <kernel/string.h>
 
 #include "internal.h"
@@ -33,6 +34,10 @@ void hvsim_memory_init(uint64_t bytes)
 		      bytes >> 20);
 	next = base;
 	end = base + bytes;
+	printf("hvsim: its own memory: 0x%lx-0x%lx (%lu KiB) and 0x%lx-0x%lx "
+	       "(globals); no guest maps them\n",
+	       base, end - 1, bytes >> 10, (uint64_t)(uintptr_t)__hvsim_start,
+	       (uint64_t)(uintptr_t)__hvsim_end - 1);
 }
 
 void *hvsim_alloc(uint64_t count, uint64_t size, const char *what)
@@ -66,11 +71,8 @@ uint32_t host_memory_ranges(struct hvsim_range r[HVSIM_MEMORY_RANGES])
 
 bool hvsim_memory_overlaps(uint64_t pa, uint64_t len)
 {
-	struct hvsim_range r[HVSIM_MEMORY_RANGES];
-
-	host_memory_ranges(r);
-	for (uint32_t i = 0; i < HVSIM_MEMORY_RANGES; i++)
-		if (pa < r[i].base + r[i].size && r[i].base < pa + len)
-			return true;
-	return false;
+	/* On every guest address hvsim reads: two compares per range. */
+	return (pa < end && base < pa + len) ||
+	       (pa < (uintptr_t)__hvsim_end &&
+		(uintptr_t)__hvsim_start < pa + len);
 }

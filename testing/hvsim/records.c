@@ -202,18 +202,16 @@ bool host_check_arrivals(void)
 
 		if (!vp || vp->rec.parent == HVSIM_NO_VP)
 			continue;
+		/* Ran: running, or stopped by hvsim since. */
 		while ((state = __atomic_load_n(&vp->rec.state,
-						__ATOMIC_ACQUIRE)) !=
-			       HVSIM_VP_RUNNING &&
+						__ATOMIC_ACQUIRE)) ==
+			       HVSIM_VP_STARTING &&
 		       rdtsc() - vp->rec.request_tsc < limit)
 			cpu_relax();
-		if (state != HVSIM_VP_RUNNING) {
+		if (state == HVSIM_VP_STARTING) {
 			printf("hvsim: VP %u started by VP %u is stuck in state "
-			       "%u (%s)\n",
-			       i, vp->rec.parent, state,
-			       state == HVSIM_VP_STARTING ?
-				       "the SIPI never arrived" :
-				       "did not reach the launch stub");
+			       "%u (its parked CPU never took the start)\n",
+			       i, vp->rec.parent, state);
 			ok = false;
 		}
 	}

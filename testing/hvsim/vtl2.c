@@ -64,7 +64,7 @@ static void msrpm_trap(uint8_t *map, uint32_t msr, bool read, bool write)
 }
 
 /* The highest end of RAM in the memory map, at least 4 GiB. */
-static uint64_t ram_end(void)
+uint64_t hvsim_ram_end(void)
 {
 	uint64_t end = 4ull << 30;
 
@@ -79,18 +79,32 @@ static uint64_t ram_end(void)
 
 #define CHUNK (2ull << 20)
 
+extern char __kernel_start[], __kernel_ro_end[];
+
+/* The kernel's text and read-only data: hvsim's code runs from there. */
+static bool kernel_ro(uint64_t pa, uint64_t len)
+{
+	return pa < (uintptr_t)__kernel_ro_end &&
+	       (uintptr_t)__kernel_start < pa + len;
+}
+
 uint64_t hvsim_vtl2_npt_pages(void)
 {
-	uint64_t end = ram_end();
+	uint64_t end = hvsim_ram_end();
 
-	/* PML4, PDPTs, PDs, and page tables where hvsim's globals split a chunk. */
-	return 1 + (end >> 39) + 1 + (end >> 30) + 1 + 4;
+	uint64_t ro = (uintptr_t)__kernel_ro_end - (uintptr_t)__kernel_start;
+
+	/*
+	 * PML4, PDPTs, PDs, and page tables where hvsim's globals or the
+	 * kernel's read-only part split a chunk.
+	 */
+	return 1 + (end >> 39) + 1 + (end >> 30) + 1 + 4 + ro / CHUNK + 2;
 }
 
 /*
  * Identity over [0, end), MMIO below 4 GiB included, but for hvsim's own
- * memory: 2 MiB pages, 4 KiB ones in a 2 MiB chunk that hvsim's memory
- * only partly covers.
+ * memory, and read-only over the kernel's text and read-only data (hvsim's
+ * code among it): 2 MiB pages, 4 KiB ones in a 2 MiB chunk either covers.
  */
 static uint64_t build_vtl2_npt(uint64_t end)
 {
@@ -98,14 +112,18 @@ static uint64_t build_vtl2_npt(uint64_t end)
 
 	end = (end + CHUNK - 1) & ~(CHUNK - 1);
 	for (uint64_t pa = 0; pa < end; pa += CHUNK) {
-		if (!hvsim_memory_overlaps(pa, CHUNK)) {
+		if (!hvsim_memory_overlaps(pa, CHUNK) &&
+		    !kernel_ro(pa, CHUNK)) {
 			pgtable_map_in(root, pa, pa, PGT_W | PGT_U, PGT_2M,
 				       PGT_W | PGT_U, hvsim_alloc_table);
 			continue;
 		}
 		for (uint64_t p = pa; p < pa + CHUNK; p += PAGE)
 			if (!hvsim_memory_overlaps(p, PAGE))
-				pgtable_map_in(root, p, p, PGT_W | PGT_U,
+				pgtable_map_in(root, p, p,
+					       (kernel_ro(p, PAGE) ? 0 :
+								     PGT_W) |
+						       PGT_U,
 					       PGT_4K, PGT_W | PGT_U,
 					       hvsim_alloc_table);
 	}
@@ -120,7 +138,7 @@ uint64_t host_vtl2_npt(void)
 void hvsim_vtl2_init(void)
 {
 	uint8_t *map = hvsim_alloc(1, MSRPM_BYTES, "VTL2 MSRPM");
-	uint64_t end = ram_end();
+	uint64_t end = hvsim_ram_end();
 
 	msrpm_trap(map, X86_MSR_EFER, true, true);
 	msrpm_trap(map, SVM_MSR_VM_HSAVE_PA, true, true);
@@ -414,6 +432,7 @@ void hvsim_vtl2_host_start(struct hvsim_vp *vp,
 	v->save.rip = live->rip;
 	v->save.rsp = live->rsp;
 	v->save.rflags = live->rflags;
+	hvsim_host_env_load();
 	hvsim_host_loop(vp);
 }
 

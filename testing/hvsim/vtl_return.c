@@ -2,8 +2,8 @@
 /*
  * VTL return: the lower VTL runs on SVM until it exits. Its state is the
  * VP's VTL0 register file, loaded into the VP's VMCB; RAX and RCX come from
- * the VP assist page, the other GPRs from the stub's frame, FX state and
- * CR2 are shared (hv_facts §7, §15). An exit for an interrupt of VTL2's
+ * the VP assist page, the other GPRs, FX state and CR2 are VTL2's, shared
+ * (hv_facts §7, §15). An exit for an interrupt of VTL2's
  * ends the run with INTERRUPT and leaves the interrupt pending for the
  * sidecar to take itself; an exit VTL2 must handle becomes the intercept
  * message (§14); HLT halts VTL0 until VTL0 has an interrupt to take.

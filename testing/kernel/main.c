@@ -44,7 +44,7 @@ static const char *const test_options[] = {
 };
 
 /* test_options, then scenario_options. */
-static const char *known_options[32];
+static const char *known_options[48];
 
 static void merge_options(void)
 {

@@ -6,7 +6,8 @@
  * output in RAM, in the PCI hole under 4 GiB, on the local APIC's page and
  * above the last RAM; every block outside RAM is refused with
  * InvalidParameter (hvsim's status for outside RAM) and nothing is
- * written. The one in RAM reads the BSP's VP index, and every VP's x2APIC
+ * written; so is a block in hvsim's own memory, RAM that VTL2 cannot
+ * reach. The one in RAM reads the BSP's VP index, and every VP's x2APIC
  * ID is the MADT's at its position (VP index = MADT order).
  */
 #include <stdbool.h>
@@ -34,6 +35,7 @@ static struct {
 	uint32_t pad;
 } in_ram __attribute__((aligned(4096)));
 static struct hv_u128 out_ram __attribute__((aligned(4096)));
+static struct hvsim_range hvsim_mem[HVSIM_MEMORY_RANGES];
 
 static uint16_t get_vp_index(uint64_t in, uint64_t out)
 {
@@ -79,13 +81,12 @@ static uint64_t ram_end(void)
 	return end;
 }
 
-static void check_outside(const struct scenario_env *env, const char *what,
+static void check_refused(const struct scenario_env *env, const char *what,
 			  uint64_t gpa)
 {
 	uint64_t in = (uintptr_t)&in_ram, out = (uintptr_t)&out_ram;
 	uint16_t st;
 
-	CHECK(!pvh_is_ram(gpa, 8), "%s 0x%lx is RAM", what, gpa);
 	st = get_vp_index(gpa, out);
 	printf("hvsim-buffers: input at %s 0x%lx: %s (0x%x)\n", what, gpa,
 	       hvsim_call_status_name(st), st);
@@ -99,6 +100,13 @@ static void check_outside(const struct scenario_env *env, const char *what,
 	CHECK(st == HV_STATUS_INVALID_PARAMETER,
 	      "output at %s 0x%lx: status 0x%x, want InvalidParameter", what,
 	      gpa, st);
+}
+
+static void check_outside(const struct scenario_env *env, const char *what,
+			  uint64_t gpa)
+{
+	CHECK(!pvh_is_ram(gpa, 8), "%s 0x%lx is RAM", what, gpa);
+	check_refused(env, what, gpa);
 }
 
 int scenario_hvsim_buffers(const struct scenario_env *env)
@@ -129,6 +137,10 @@ int scenario_hvsim_buffers(const struct scenario_env *env)
 	check_outside(env, "the local APIC", LAPIC_PAGE);
 	check_outside(env, "the top of the hole", IDENTITY_MAP_LIMIT - 4096);
 	check_outside(env, "the end of RAM", ram_end());
+	/* RAM, but hvsim's: VTL2 cannot reach it, nor through a call. */
+	hvsim_memory_ranges(hvsim_mem);
+	check_refused(env, "hvsim's memory", hvsim_mem[0].base);
+	check_refused(env, "hvsim's globals", hvsim_mem[1].base);
 	CHECK(out_ram.low == 0x5a5a5a5a5a5a5a5aull,
 	      "a refused call wrote its output");
 	env->result->booted = 0;

@@ -10,7 +10,8 @@
  *   once; an APIC base read does not exit at all.
  * - The hypercall page holds Hyper-V's AMD code and int3, nothing else.
  * - VTL2's nested table, walked here from copies of its pages, maps no
- *   byte of hvsim's memory, and every VP whose VTL2 ran uses it.
+ *   byte of hvsim's memory, none of the kernel's text and read-only data
+ *   (hvsim's code) writable, and every VP whose VTL2 ran uses it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,6 +34,7 @@
 #define EFER_SVME (1ull << 12)
 #define APIC_BASE_ENABLE (1ull << 11)
 #define NPT_P 0x1ull
+#define NPT_W 0x2ull
 #define NPT_PS 0x80ull
 #define NPT_ADDR 0x000FFFFFFFFFF000ull
 
@@ -51,8 +53,10 @@ static const uint8_t hv_page_code[] = {
 
 static struct hvsim_range hv_mem[HVSIM_MEMORY_RANGES];
 static uint64_t tables[4][512] __attribute__((aligned(4096)));
+extern char __kernel_start[], __kernel_ro_end[];
+
 static struct {
-	uint64_t mapped, hvsim_bytes, first_bad;
+	uint64_t mapped, hvsim_bytes, first_bad, ro_writable;
 	uint32_t pages;
 	bool copy_failed;
 } walk;
@@ -93,6 +97,9 @@ static void walk_table(uint32_t level, uint64_t pa, uint64_t gpa)
 			uint64_t bad = overlap(e & NPT_ADDR, 1ull << shift);
 
 			walk.mapped += 1ull << shift;
+			if ((e & NPT_W) && at < (uintptr_t)__kernel_ro_end &&
+			    (uintptr_t)__kernel_start < at + (1ull << shift))
+				walk.ro_writable += 1ull << shift;
 			if (bad && !walk.hvsim_bytes)
 				walk.first_bad = at;
 			walk.hvsim_bytes += bad;
@@ -126,8 +133,14 @@ static void check_isolation(const struct scenario_env *env)
 	hvsim_memory_ranges(hv_mem);
 	walk_table(0, root, 0);
 	printf("hvsim-vtl2: VTL2 nested table: %u table pages, %lu MiB "
-	       "mapped, %lu bytes of hvsim's memory\n",
-	       walk.pages, walk.mapped >> 20, walk.hvsim_bytes);
+	       "mapped, %lu bytes of hvsim's memory, %lu bytes of the "
+	       "kernel's text writable\n",
+	       walk.pages, walk.mapped >> 20, walk.hvsim_bytes,
+	       walk.ro_writable);
+	CHECK(!walk.ro_writable,
+	      "VTL2 may write %lu bytes of the kernel's text and read-only "
+	      "data (hvsim's code)",
+	      walk.ro_writable);
 	CHECK(!walk.copy_failed && walk.pages > 1, "the walk could not copy "
 						   "a table page");
 	CHECK(!walk.hvsim_bytes,

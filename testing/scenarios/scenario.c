@@ -38,6 +38,7 @@ const char *const scenario_options[] = {
 	"fault_vp",
 	"fault_kind",
 	"fault_addr",
+	"fault_text",
 	"vtl2_enabled",
 	NULL,
 };

@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #include <kernel/printf.h>
+#include <kernel/pvh.h>
+#include <kernel/direct_map.h>
 #include <kernel/string.h>
 
 #include <hvsim/core.h>
@@ -58,6 +60,14 @@ static uint64_t fnv(uint64_t h, uint64_t v)
 	for (int i = 0; i < 8; i++, v >>= 8)
 		h = (h ^ (v & 0xff)) * 0x100000001b3ull;
 	return h;
+}
+
+/* RAM as the kernel sees it: a guest, without hvsim's memory mapped. */
+static void *kernel_phys(uint64_t pa, uint64_t len)
+{
+	if (!direct_mapped(pa, len) || !pvh_is_ram(pa, len))
+		return NULL;
+	return (void *)(uintptr_t)pa;
 }
 
 static void image_leaf(struct space *s, const struct hvsim_mapping *m)
@@ -237,7 +247,7 @@ static void check_vp(const struct scenario_env *env, struct sd_node *n,
 	sp.vp = vp;
 	sp.image_pa = boot.image.base;
 	sp.image_hash = 0xcbf29ce484222325ull;
-	unreadable = hvsim_pt_walk(r->cr3, true, visit, &sp);
+	unreadable = hvsim_pt_walk_with(r->cr3, true, kernel_phys, visit, &sp);
 	CHECK(unreadable == 0, "VP %u: %u page tables outside RAM", vp,
 	      unreadable);
 	CHECK(sp.wx == 0, "VP %u: %u pages writable and executable", vp, sp.wx);
@@ -329,7 +339,7 @@ static void check_bsp(const struct scenario_env *env, uint32_t want_pages,
 	sp.vp = hvsim_bsp();
 	sp.image_pa = boot.image.base;
 	bsp_pml4[511] = hvsim_vp_record(hvsim_bsp())->call_slot511;
-	hvsim_pt_walk((uintptr_t)bsp_pml4, true, visit, &sp);
+	hvsim_pt_walk_with((uintptr_t)bsp_pml4, true, kernel_phys, visit, &sp);
 	CHECK(sp.wx == 0 && sp.image_pages == want_pages &&
 		      sp.text_pages == want_text,
 	      "BSP: image window maps %u pages (%u executable, %u W+X), the "

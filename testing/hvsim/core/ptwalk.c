@@ -93,6 +93,7 @@ uint32_t hvsim_pt_lookup(const struct hvsim_paging *pg, uint64_t va,
 }
 
 struct walk {
+	void *(*phys)(uint64_t pa, uint64_t len);
 	bool nxe;
 	hvsim_pt_visit_fn visit;
 	void *arg;
@@ -103,7 +104,7 @@ struct walk {
 static void walk_table(struct walk *w, uint64_t table, unsigned int level,
 		       uint64_t va_base, uint32_t rights)
 {
-	const uint64_t *t = hvsim_phys(table, 4096);
+	const uint64_t *t = w->phys(table, 4096);
 
 	if (!t) {
 		w->unreadable++;
@@ -136,11 +137,18 @@ static void walk_table(struct walk *w, uint64_t table, unsigned int level,
 	}
 }
 
-unsigned int hvsim_pt_walk(uint64_t cr3, bool nxe, hvsim_pt_visit_fn visit,
-			   void *arg)
+unsigned int hvsim_pt_walk_with(uint64_t cr3, bool nxe,
+				void *(*phys)(uint64_t pa, uint64_t len),
+				hvsim_pt_visit_fn visit, void *arg)
 {
-	struct walk w = { .nxe = nxe, .visit = visit, .arg = arg };
+	struct walk w = { .phys = phys, .nxe = nxe, .visit = visit, .arg = arg };
 
 	walk_table(&w, cr3 & HVSIM_PTE_ADDR, 0, 0, HVSIM_MAP_W | HVSIM_MAP_U);
 	return w.unreadable;
+}
+
+unsigned int hvsim_pt_walk(uint64_t cr3, bool nxe, hvsim_pt_visit_fn visit,
+			   void *arg)
+{
+	return hvsim_pt_walk_with(cr3, nxe, hvsim_phys, visit, arg);
 }

@@ -13,7 +13,6 @@
 
 #define ISR_STUB_SIZE 16
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
-#define NMI_VECTOR 2
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -29,7 +28,6 @@ extern const char isr_stubs[], isr_stubs_end[];
 
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_t handlers[256];
-static bool (*nmi_handler)(struct irq_frame *f);
 
 void idt_init(void)
 {
@@ -65,21 +63,12 @@ void idt_set_handler(uint8_t vector, irq_handler_t handler)
 	__atomic_store_n(&handlers[vector], handler, __ATOMIC_RELEASE);
 }
 
-void idt_set_nmi_handler(bool (*handler)(struct irq_frame *f))
-{
-	__atomic_store_n(&nmi_handler, handler, __ATOMIC_RELEASE);
-}
-
 void isr_dispatch(struct irq_frame *f);
 
 void isr_dispatch(struct irq_frame *f)
 {
-	bool (*nmi)(struct irq_frame *f);
 	irq_handler_t h;
 
-	nmi = __atomic_load_n(&nmi_handler, __ATOMIC_ACQUIRE);
-	if (f->vector == NMI_VECTOR && nmi && nmi(f))
-		return;
 	if (f->vector < NR_EXCEPTIONS && !msr_probe_fixup(f))
 		exception_report(f);
 	if (f->vector < NR_EXCEPTIONS)

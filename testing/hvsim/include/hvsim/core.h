@@ -79,6 +79,10 @@ typedef void (*hvsim_pt_visit_fn)(const struct hvsim_mapping *m, void *arg);
  */
 unsigned int hvsim_pt_walk(uint64_t cr3, bool nxe, hvsim_pt_visit_fn visit,
 			   void *arg);
+/* The same, reading the tables through phys (a guest's own view of RAM). */
+unsigned int hvsim_pt_walk_with(uint64_t cr3, bool nxe,
+				void *(*phys)(uint64_t pa, uint64_t len),
+				hvsim_pt_visit_fn visit, void *arg);
 
 /*
  * HvCallTranslateVirtualAddressEx for one page, with TLFS semantics: the

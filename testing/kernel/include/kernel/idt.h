@@ -25,8 +25,6 @@ void idt_init(void);
 void idt_load(void);
 /* Handlers for vectors >= 32; the dispatcher sends the EOI afterwards. */
 void idt_set_handler(uint8_t vector, irq_handler_t handler);
-/* NMIs go to handler first; it returns true for one it took care of. */
-void idt_set_nmi_handler(bool (*handler)(struct irq_frame *frame));
 
 /* arch/exception.c */
 __attribute__((noreturn)) void exception_report(struct irq_frame *frame);
