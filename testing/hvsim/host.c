@@ -188,6 +188,14 @@ void hvsim_host_loop(struct hvsim_vp *vp)
 		wait_runnable(vp);
 		v->control.exit_code = 0;
 		hvsim_svm_run((uintptr_t)v, vp->host_save_pa, vp->gprs, vp->fx);
+		/* Host mode's own tables are never a guest's. */
+		if (v->save.cr3 == read_cr3()) {
+			dump(vp, "VTL2 state holds host mode's CR3");
+			hvsim_fail(vp,
+				   "VTL2's VMCB holds host state after exit "
+				   "0x%lx (x2APIC ID %lu)",
+				   v->control.exit_code, rdmsr(0x802));
+		}
 		exit_handle(vp);
 	}
 }
