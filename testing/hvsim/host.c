@@ -9,7 +9,7 @@
  *
  * A parked CPU tests its counter, then halts: an NMI in between would be
  * lost, so the NMI gate sends a CPU it finds inside that window back to
- * the test (arch/park.S). Host mode runs on hvsim's own tables (host_env.c).
+ * the test (arch/park.S). Host mode has its own GDT and IDT (host_env.c).
  */
 #include <stdint.h>
 
@@ -24,6 +24,7 @@
 #include "internal.h"
 
 #define RAX 0
+#define X2APIC_ID_MSR 0x802
 
 /* arch/park.S: returns once *kicks != seen. */
 void hvsim_park(const uint32_t *kicks, uint32_t seen);
@@ -133,7 +134,7 @@ static void nested_page_fault(struct hvsim_vp *vp)
 	if (vp->rec.vp == hvsim.bsp || vp->rec.inits) {
 		printf("hvsim: VP %u on x2APIC ID %lu: VMCB 0x%lx hsave 0x%lx "
 		       "(MSR 0x%lx) host cr3 0x%lx exitintinfo 0x%lx\n",
-		       vp->rec.vp, rdmsr(0x802), (uint64_t)(uintptr_t)v,
+		       vp->rec.vp, rdmsr(X2APIC_ID_MSR), (uint64_t)(uintptr_t)v,
 		       vp->hsave_pa, rdmsr(SVM_MSR_VM_HSAVE_PA), read_cr3(),
 		       v->control.exit_int_info);
 		hvsim_fail(vp,
@@ -185,16 +186,28 @@ void hvsim_host_loop(struct hvsim_vp *vp)
 
 	wrmsr(SVM_MSR_VM_HSAVE_PA, vp->hsave_pa);
 	for (;;) {
+		uint64_t rsp;
+
+		/* One CPU per VP, on its own stack: what #VMEXIT restores. */
+		__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+		if (rdmsr(X2APIC_ID_MSR) != vp->rec.apic_id ||
+		    rsp - (uintptr_t)vp->stack > HVSIM_STACK_SIZE ||
+		    rdmsr(SVM_MSR_VM_HSAVE_PA) != vp->hsave_pa)
+			hvsim_fail(vp,
+				   "host loop on x2APIC ID %lu, RSP 0x%lx, "
+				   "VM_HSAVE_PA 0x%lx: not this VP's",
+				   rdmsr(X2APIC_ID_MSR), rsp,
+				   rdmsr(SVM_MSR_VM_HSAVE_PA));
 		wait_runnable(vp);
 		v->control.exit_code = 0;
 		hvsim_svm_run((uintptr_t)v, vp->host_save_pa, vp->gprs, vp->fx);
-		/* Host mode's own tables are never a guest's. */
-		if (v->save.cr3 == read_cr3()) {
-			dump(vp, "VTL2 state holds host mode's CR3");
+		/* Host mode's own stack is never a guest's. */
+		if (v->save.rsp - (uintptr_t)vp->stack <= HVSIM_STACK_SIZE) {
+			dump(vp, "VTL2 state holds host mode's RSP");
 			hvsim_fail(vp,
 				   "VTL2's VMCB holds host state after exit "
 				   "0x%lx (x2APIC ID %lu)",
-				   v->control.exit_code, rdmsr(0x802));
+				   v->control.exit_code, rdmsr(X2APIC_ID_MSR));
 		}
 		exit_handle(vp);
 	}

@@ -162,7 +162,7 @@ static uint64_t memory_bytes(uint32_t n, uint32_t apic_limit)
 	uint64_t b = 0;
 
 	b += (n * sizeof(struct hvsim_vp) + page) & ~(page - 1);
-	b += (uint64_t)n * HVSIM_STACK_STRIDE;
+	b += (uint64_t)n * HVSIM_STACK_SIZE;
 	b += (apic_limit * sizeof(struct hvsim_cpu) + page) & ~(page - 1);
 	b += (uint64_t)n * (4 * page + sizeof(struct x86_fxsave));
 	b += 2 * (2 * page + 3 * page); /* MSRPM and IOPM, VTL0 and VTL2 */
@@ -184,9 +184,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 	hvsim_apic_limit = apic_limit(ids, n);
 	hvsim_memory_init(memory_bytes(n, hvsim_apic_limit));
 	hvsim.vp = hvsim_alloc(n, sizeof(*hvsim.vp), "VPs");
-	/* A guard page below each, unmapped in host mode (host_env.c). */
-	stacks = hvsim_alloc(n, HVSIM_STACK_STRIDE, "stacks");
-	hvsim.stacks = (uintptr_t)stacks;
+	stacks = hvsim_alloc(n, HVSIM_STACK_SIZE, "stacks");
 	hvsim_cpu_base = hvsim_alloc(hvsim_apic_limit, sizeof(struct hvsim_cpu),
 				     "CPU blocks by x2APIC ID");
 	hvsim.nr_vps = n;
@@ -201,8 +199,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 		vp->rec.state = HVSIM_VP_OFF;
 		vp->rec.parent = HVSIM_NO_VP;
 		vp->cpu = smp_cpu_by_apic_id(ids[i]);
-		vp->stack = stacks + (uint64_t)i * HVSIM_STACK_STRIDE +
-			    HVSIM_STACK_GUARD;
+		vp->stack = stacks + (uint64_t)i * HVSIM_STACK_SIZE;
 		if (ids[i] == cpus[0].apic_id)
 			hvsim.bsp = i;
 		if (!vp->cpu || c->stack_top)
@@ -220,7 +217,7 @@ void hvsim_init(const struct hvsim_config *cfg)
 	hvsim.vp[hvsim.bsp].rec.vtl2_enabled = 1;
 	page_build();
 	hvsim_svm_init();
-	hvsim_host_env_init(hvsim_ram_end());
+	hvsim_host_env_init();
 	if (hvsim_apic_limit != n)
 		printf("hvsim: note: x2APIC IDs have holes (%u CPUs, highest "
 		       "x2APIC ID %u)\n",

@@ -12,8 +12,6 @@
 #include "hvsim/vmcb.h"
 
 #define HVSIM_STACK_SIZE 0x4000
-#define HVSIM_STACK_GUARD 0x1000 /* below each host stack, unmapped */
-#define HVSIM_STACK_STRIDE (HVSIM_STACK_SIZE + HVSIM_STACK_GUARD)
 
 /* hvsim's globals: in the kernel's .bss.hvsim, which no guest maps. */
 #define HVSIM_PRIVATE __attribute__((section(".bss.hvsim")))
@@ -87,7 +85,6 @@ struct hvsim {
 	uint32_t crashes;
 	uint8_t *page; /* the hypercall page */
 	uint32_t parked; /* APs in hvsim's host loop */
-	uint64_t stacks; /* the host stacks, HVSIM_STACK_STRIDE apart */
 	uint64_t iopm_pa, msrpm_pa; /* all ones: every port and MSR exits */
 	uint64_t npt_pa; /* nested paging: the VTL0 RAM, identity */
 	uint64_t vtl0_base, vtl0_size;
@@ -191,9 +188,9 @@ void hvsim_vtl2_inject(struct hvsim_vp *vp, uint8_t vector, uint32_t error);
 
 /* The host side of each CPU (host.c): runs its VP's VTL2 for ever. */
 __attribute__((noreturn)) void hvsim_host_loop(struct hvsim_vp *vp);
-/* hvsim's own page tables, GDT and IDT for host mode (host_env.c). */
+/* hvsim's own GDT and IDT for host mode (host_env.c). */
 uint64_t hvsim_host_env_pages(uint32_t nr_vps);
-void hvsim_host_env_init(uint64_t end);
+void hvsim_host_env_init(void);
 void hvsim_host_env_load(void);
 void hvsim_host_idt_load(void);
 /* Makes vp's CPU look at its start and APIC state now (an NMI). */
