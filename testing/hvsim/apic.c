@@ -149,12 +149,7 @@ bool hvsim_apic_irr_pending(void)
 /* hvsim_apic_reset(): an IDT whose every gate EOIs (arch/apic_drain.S). */
 void hvsim_drain_irq(void);
 
-static struct {
-	uint16_t offset_lo, selector;
-	uint8_t ist, type;
-	uint16_t offset_mid;
-	uint32_t offset_hi, zero;
-} __attribute__((packed)) drain_idt[256] HVSIM_PRIVATE
+static struct hvsim_gate drain_idt[256] HVSIM_PRIVATE
 	__attribute__((aligned(16)));
 
 static bool isr_empty(void)
@@ -167,21 +162,16 @@ static bool isr_empty(void)
 
 void hvsim_apic_reset(void)
 {
-	const struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) desc = { sizeof(drain_idt) - 1,
-					   (uintptr_t)drain_idt };
+	const struct hvsim_desc_ptr desc = { sizeof(drain_idt) - 1,
+					     (uintptr_t)drain_idt };
 	uint64_t a = (uintptr_t)hvsim_drain_irq;
 	uint16_t cs;
 
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
 	for (uint32_t v = 0; v < 256; v++) {
-		drain_idt[v].offset_lo = (uint16_t)a;
 		drain_idt[v].selector = cs;
 		drain_idt[v].type = 0x8E;
-		drain_idt[v].offset_mid = (uint16_t)(a >> 16);
-		drain_idt[v].offset_hi = (uint32_t)(a >> 32);
+		hvsim_gate_point(&drain_idt[v], a);
 	}
 	__asm__ volatile("lidt %0" : : "m"(desc));
 	/* Taken only by an enabled APIC with nothing held back by TPR. */

@@ -58,30 +58,28 @@ uint64_t host_fault_rip(uint32_t index)
 		       0;
 }
 
-/* The 4 KiB leaf entry that maps va in the VP's own tables, or NULL. */
-static uint64_t *leaf_entry(uint64_t cr3, uint64_t va)
+/* The 4 KiB leaf entry that maps va in VTL2's own tables, or NULL. */
+static uint64_t *leaf_entry(const struct svm_vmcb_save *s, uint64_t va)
 {
-	uint64_t table = cr3 & HVSIM_PTE_ADDR;
+	struct hvsim_paging pg = {
+		.cr0 = s->cr0,
+		.cr3 = s->cr3,
+		.cr4 = s->cr4,
+		.efer = s->efer & ~SVM_EFER_SVME,
+		.maxphyaddr = hvsim.maxphyaddr,
+	};
+	struct hvsim_mapping m;
 
-	for (uint32_t level = 0; level < 4; level++) {
-		uint64_t *t = hvsim_phys(table, 4096), *e;
-
-		if (!t || hvsim_memory_overlaps(table, 4096))
-			return NULL;
-		e = &t[(va >> (39 - 9 * level)) & 511];
-		if (!(*e & HVSIM_PTE_P) || (level < 3 && (*e & HVSIM_PTE_PS)))
-			return NULL;
-		if (level == 3)
-			return e;
-		table = *e & HVSIM_PTE_ADDR;
-	}
-	return NULL;
+	if (hvsim_pt_lookup(&pg, va, &m) != HV_TRANSLATE_GVA_SUCCESS ||
+	    m.size != 4096)
+		return NULL;
+	return hvsim_phys(m.entry_pa[m.levels - 1], 8);
 }
 
 static void point_stack_at(struct hvsim_vp *vp, uint64_t gpa)
 {
 	struct svm_vmcb_save *s = &vp->vtl2->save;
-	uint64_t *e = leaf_entry(s->cr3, s->rsp - 8);
+	uint64_t *e = leaf_entry(s, s->rsp - 8);
 
 	if (!e)
 		hvsim_fail(vp,

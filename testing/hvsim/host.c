@@ -15,6 +15,7 @@
 
 #include <kernel/arch.h>
 #include <kernel/idt.h>
+#include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/printf.h>
 #include <kernel/smp.h>
@@ -46,23 +47,6 @@ static void dump(const struct hvsim_vp *vp, const char *why)
 	       v->control.exit_info_2, v->save.rip, v->save.rsp, v->save.cr0,
 	       v->save.cr3, v->save.cr4, v->save.efer, v->save.cs.selector,
 	       v->save.cs.attrib);
-}
-
-/*
- * A VTL2 triple fault stops the machine, as it would without hvsim: the
- * kernel's own last resort after isa-debug-exit (whose exit QEMU carries
- * out a moment later) is one, so it is no failure of itself. With
- * -no-reboot, QEMU exits without the pass code if nothing else set one.
- */
-static __attribute__((noreturn)) void shutdown_machine(void)
-{
-	static const struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) no_idt = { 0, 0 };
-
-	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
-	halt_forever();
 }
 
 static void arrived(struct hvsim_vp *vp)
@@ -120,7 +104,6 @@ static void nested_page_fault(struct hvsim_vp *vp)
 {
 	const struct svm_vmcb *v = vp->vtl2;
 	uint64_t gpa = v->control.exit_info_2, err = v->control.exit_info_1;
-
 	const char *what = hvsim_memory_overlaps(gpa, 1) ?
 				   "not its memory but hvsim's" :
 			   err & SVM_NPF_P ? "read-only: the kernel's text" :
@@ -168,8 +151,15 @@ static void exit_handle(struct hvsim_vp *vp)
 		nested_page_fault(vp);
 		break;
 	case SVM_EXIT_SHUTDOWN:
+		/*
+		 * It stops the machine, as it would without hvsim: the
+		 * kernel's own last resort after isa-debug-exit (whose exit
+		 * QEMU carries out a moment later) is one, so it is no
+		 * failure of itself. With -no-reboot QEMU exits without the
+		 * pass code if nothing else set one.
+		 */
 		dump(vp, "triple fault: the machine shuts down");
-		shutdown_machine();
+		triple_fault();
 	case SVM_EXIT_INVALID:
 		dump(vp, "VMRUN refused the VTL2 state");
 		hvsim_fail(vp, "VMRUN failed: invalid VTL2 state");

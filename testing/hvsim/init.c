@@ -166,7 +166,7 @@ static uint64_t memory_bytes(uint32_t n, uint32_t apic_limit)
 	b += (apic_limit * sizeof(struct hvsim_cpu) + page) & ~(page - 1);
 	b += (uint64_t)n * (4 * page + sizeof(struct x86_fxsave));
 	b += 2 * (2 * page + 3 * page); /* MSRPM and IOPM, VTL0 and VTL2 */
-	b += (hvsim_npt_pages(n) + hvsim_host_env_pages(n)) * page;
+	b += (hvsim_npt_pages(n) + hvsim_host_env_pages()) * page;
 	return b + 16 * page;
 }
 

@@ -13,6 +13,27 @@
 
 #define HVSIM_STACK_SIZE 0x4000
 
+/* The operand of lgdt/lidt and sgdt/sidt. */
+struct hvsim_desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* A 64-bit IDT gate. */
+struct hvsim_gate {
+	uint16_t offset_lo, selector;
+	uint8_t ist, type;
+	uint16_t offset_mid;
+	uint32_t offset_hi, zero;
+} __attribute__((packed));
+
+static inline void hvsim_gate_point(struct hvsim_gate *g, uint64_t handler)
+{
+	g->offset_lo = (uint16_t)handler;
+	g->offset_mid = (uint16_t)(handler >> 16);
+	g->offset_hi = (uint32_t)(handler >> 32);
+}
+
 /* hvsim's globals: in the kernel's .bss.hvsim, which no guest maps. */
 #define HVSIM_PRIVATE __attribute__((section(".bss.hvsim")))
 
@@ -148,6 +169,13 @@ uint16_t hvsim_call_translate(struct hvsim_vp *vp, uint64_t in_gpa,
 			      uint64_t out_gpa, uint32_t *aux);
 
 /*
+ * The hidden state that loading selector sel with descriptor d gives (hi:
+ * a system descriptor's upper half): accessed bit set, a TSS busy.
+ */
+struct hv_x64_segment_register
+hvsim_descriptor_loaded(uint16_t sel, uint64_t d, uint64_t hi, bool system);
+
+/*
  * NULL when c's hidden segment state is what its selectors' GDT entries
  * give, else why not (written to why).
  */
@@ -189,7 +217,7 @@ void hvsim_vtl2_inject(struct hvsim_vp *vp, uint8_t vector, uint32_t error);
 /* The host side of each CPU (host.c): runs its VP's VTL2 for ever. */
 __attribute__((noreturn)) void hvsim_host_loop(struct hvsim_vp *vp);
 /* hvsim's own GDT and IDT for host mode (host_env.c). */
-uint64_t hvsim_host_env_pages(uint32_t nr_vps);
+uint64_t hvsim_host_env_pages(void);
 void hvsim_host_env_init(void);
 void hvsim_host_env_load(void);
 void hvsim_host_idt_load(void);

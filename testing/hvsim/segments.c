@@ -42,9 +42,8 @@ static bool read_qword(uint64_t cr3, uint64_t va, uint64_t *q)
 	return true;
 }
 
-/* What loading descriptor d (hi: a system descriptor's upper half) gives. */
-static struct hv_x64_segment_register loaded(uint16_t sel, uint64_t d,
-					     uint64_t hi, bool system)
+struct hv_x64_segment_register hvsim_descriptor_loaded(uint16_t sel, uint64_t d,
+						       uint64_t hi, bool system)
 {
 	struct hv_x64_segment_register r = { .selector = sel };
 	uint32_t limit = (uint32_t)(d & 0xFFFF) | (uint32_t)(d >> 32 & 0xF0000);
@@ -98,7 +97,7 @@ static const char *check_one(const struct hv_initial_vp_context_x64 *c,
 			 name, s->selector, va);
 		return why;
 	}
-	want = loaded(s->selector, d, hi, system);
+	want = hvsim_descriptor_loaded(s->selector, d, hi, system);
 	type = want.attributes & X86_SEGMENT_ATTR_TYPE_MASK;
 	if (!(want.attributes & X86_SEGMENT_ATTR_P) ||
 	    !(want.attributes & X86_SEGMENT_ATTR_S) != system ||

@@ -91,7 +91,6 @@ static bool kernel_ro(uint64_t pa, uint64_t len)
 uint64_t hvsim_vtl2_npt_pages(void)
 {
 	uint64_t end = hvsim_ram_end();
-
 	uint64_t ro = (uintptr_t)__kernel_ro_end - (uintptr_t)__kernel_start;
 
 	/*
@@ -155,6 +154,32 @@ void hvsim_vtl2_init(void)
 	       hvsim.vtl2_npt_pa, end);
 }
 
+static struct svm_segment segment(const struct hv_x64_segment_register *r)
+{
+	struct svm_segment s = {
+		.selector = r->selector,
+		.attrib = hvsim_svm_attrib(r->attributes),
+		.limit = r->limit,
+		.base = r->base,
+	};
+
+	return s;
+}
+
+/* ES, CS, SS or DS as loading sel from the live GDT gave it. */
+static struct svm_segment live_segment(uint16_t sel, uint64_t gdt_base)
+{
+	struct hv_x64_segment_register r;
+	struct svm_segment null = { .selector = sel };
+
+	if (!(sel & ~3u))
+		return null;
+	r = hvsim_descriptor_loaded(
+		sel, *(const uint64_t *)(uintptr_t)(gdt_base + (sel & ~7u)), 0,
+		false);
+	return segment(&r);
+}
+
 static void control_init(struct hvsim_vp *vp, struct svm_vmcb_control *c)
 {
 	vp->rec.vtl2_nested_cr3 = hvsim.vtl2_npt_pa;
@@ -175,33 +200,11 @@ static void control_init(struct hvsim_vp *vp, struct svm_vmcb_control *c)
 	c->nested_cr3 = hvsim.vtl2_npt_pa;
 }
 
-/* ES, CS, SS or DS as loading sel from the live GDT gave it. */
-static struct svm_segment live_segment(uint16_t sel, uint64_t gdt_base)
-{
-	struct svm_segment s = { .selector = sel };
-	uint64_t d;
-
-	if (!(sel & ~3u))
-		return s;
-	d = *(const uint64_t *)(uintptr_t)(gdt_base + (sel & ~7u));
-	s.attrib = (uint16_t)((d >> 40 & 0xFF) | (d >> 52 & 0xF) << 8);
-	s.limit = (uint32_t)(d & 0xFFFF) | (uint32_t)(d >> 32 & 0xF0000);
-	if (s.attrib & 0x800) /* G */
-		s.limit = s.limit << 12 | 0xFFF;
-	s.base = (d >> 16 & 0xFFFFFF) | (d >> 32 & 0xFF000000);
-	return s;
-}
-
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 /* The save area of the code running now, for it to go on as a guest. */
 static void save_from_live(struct svm_vmcb *v)
 {
 	struct svm_vmcb_save *s = &v->save;
-	struct desc_ptr gdt, idt;
+	struct hvsim_desc_ptr gdt, idt;
 	uint16_t es, cs, ss, ds;
 
 	/* FS, GS, TR, LDTR, KernelGsBase and the syscall MSRs. */
@@ -333,18 +336,6 @@ void hvsim_vtl2_msr_exit(struct hvsim_vp *vp)
 		vp->gprs[RDX] = result >> 32;
 	}
 	v->save.rip += 2; /* rdmsr/wrmsr; QEMU saves no next RIP */
-}
-
-static struct svm_segment segment(const struct hv_x64_segment_register *r)
-{
-	struct svm_segment s = {
-		.selector = r->selector,
-		.attrib = hvsim_svm_attrib(r->attributes),
-		.limit = r->limit,
-		.base = r->base,
-	};
-
-	return s;
 }
 
 /* The reset value of the FX state: x87 and SSE exceptions masked. */

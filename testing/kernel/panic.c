@@ -12,18 +12,23 @@
 
 uint32_t panic_in_progress;
 
-__attribute__((noreturn)) void qemu_exit(uint32_t code)
+__attribute__((noreturn)) void triple_fault(void)
 {
 	static const struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) no_idt = { 0, 0 };
 
+	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+	halt_forever();
+}
+
+__attribute__((noreturn)) void qemu_exit(uint32_t code)
+{
 	cli();
 	serial_flush();
 	outl(QEMU_EXIT_PORT, code);
-	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
-	halt_forever();
+	triple_fault();
 }
 
 __attribute__((noreturn)) void panic(const char *fmt, ...)

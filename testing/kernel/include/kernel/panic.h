@@ -19,5 +19,7 @@ extern uint32_t panic_in_progress;
 __attribute__((noreturn)) __printf(1, 2) void panic(const char *fmt, ...);
 __attribute__((noreturn)) void exit_pass(void);
 __attribute__((noreturn)) void qemu_exit(uint32_t code);
+/* Stops the machine with a triple fault (QEMU runs with -no-reboot). */
+__attribute__((noreturn)) void triple_fault(void);
 
 #endif
